@@ -1,0 +1,1 @@
+//! aoa-core: the pure core of aoa ("App of Apps").
