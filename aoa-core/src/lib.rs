@@ -1,1 +1,28 @@
 //! aoa-core: the pure core of aoa ("App of Apps").
+//!
+//! One declarative manifest describes a hierarchy of apps (`parent`) and their dependencies
+//! (`depends_on`); aoa-core validates it with precise diagnostics and answers rollout questions:
+//! waves, cycles, impacted sets, selections and teardown order.
+//!
+//! ```
+//! use aoa_core::{Format, Manifest, PlanOptions};
+//! let manifest = Manifest::from_str(r#"{"apps":[{"name":"a"},{"name":"b","depends_on":["a"]}]}"#, Format::Json)?;
+//! let plan = manifest.plan(&PlanOptions::default())?;
+//! assert_eq!(plan.waves.len(), 2);
+//! # Ok::<(), aoa_core::Error>(())
+//! ```
+//!
+//! The core does no I/O except [`Manifest::from_path`], which reads the file or directory it is handed.
+
+pub mod diagnostic;
+pub mod error;
+pub mod graph;
+pub mod manifest;
+pub mod source;
+pub mod suggest;
+
+pub use diagnostic::{Diagnostic, Location};
+pub use error::{Error, Result};
+pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
+pub use manifest::{AppId, AppSpec, Declared, Manifest, Section};
+pub use source::{Format, SourceText};

@@ -1,0 +1,84 @@
+//! Waves by Kahn's algorithm over the whole graph or an induced subgraph.
+
+use super::Graph;
+use crate::manifest::Manifest;
+
+/// Apps ordered by wave, then by name; `wave_start[w]..wave_start[w+1]` indexes wave `w` in `order`.
+#[derive(Debug, Clone)]
+pub(crate) struct Layering {
+    pub order: Vec<u32>,
+    pub wave_start: Vec<u32>,
+    /// The wave of every member app (`u32::MAX` for non-members).
+    pub wave: Vec<u32>,
+}
+
+/// Layers the apps for which `member` holds (all apps when `None`); an app's in-set predecessors must all
+/// be placed first. Returns the apps that could not be placed (they are on or behind a cycle) on failure.
+pub(crate) fn layer(m: &Manifest, g: &Graph, member: Option<&[bool]>) -> Result<Layering, Vec<u32>> {
+    let n = m.len();
+    let is_member = |v: usize| member.is_none_or(|set| set[v]);
+    let mut indegree = vec![0u32; n];
+    let mut queue: Vec<u32> = Vec::new();
+    let mut members = 0usize;
+    for v in m.ids() {
+        if !is_member(v.index()) {
+            continue;
+        }
+        members += 1;
+        let d = m.predecessors(v).filter(|p| is_member(p.index())).count() as u32;
+        indegree[v.index()] = d;
+        if d == 0 {
+            queue.push(v.0);
+        }
+    }
+    let mut wave = vec![u32::MAX; n];
+    for &v in &queue {
+        wave[v as usize] = 0;
+    }
+    let mut head = 0;
+    while head < queue.len() {
+        let v = queue[head];
+        head += 1;
+        let next = wave[v as usize] + 1;
+        for &s in g.successors(v) {
+            if !is_member(s as usize) {
+                continue;
+            }
+            let w = &mut wave[s as usize];
+            if *w == u32::MAX || *w < next {
+                *w = next;
+            }
+            let d = &mut indegree[s as usize];
+            *d -= 1;
+            if *d == 0 {
+                queue.push(s);
+            }
+        }
+    }
+    if queue.len() < members {
+        return Err((0..n as u32).filter(|&v| is_member(v as usize) && indegree[v as usize] > 0).collect());
+    }
+    let waves = queue.iter().map(|&v| wave[v as usize] as usize + 1).max().unwrap_or(0);
+    let mut wave_start = vec![0u32; waves + 1];
+    for &v in &queue {
+        wave_start[wave[v as usize] as usize + 1] += 1;
+    }
+    for w in 0..waves {
+        wave_start[w + 1] += wave_start[w];
+    }
+    let mut fill = wave_start.clone();
+    let mut order = vec![0u32; members];
+    for id in m.ids_by_name() {
+        let w = wave[id.index()];
+        if w != u32::MAX && is_member(id.index()) {
+            let slot = &mut fill[w as usize];
+            order[*slot as usize] = id.0;
+            *slot += 1;
+        }
+    }
+    Ok(Layering {
+        order,
+        wave_start,
+        wave,
+    })
+}

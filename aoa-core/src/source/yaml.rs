@@ -1,0 +1,324 @@
+//! YAML to `serde_json::Value`, recording the position of every node by JSON pointer.
+//!
+//! Scalars follow the YAML 1.2 core schema: plain `null`/`~`/empty are null, `true`/`false` are booleans,
+//! decimal, `0o` and `0x` integers are integers (exact, up to 64 bits), other numbers are floats, and
+//! everything quoted (or tagged `!!str`) is a string. `1000000` stays an integer; `"3"` stays a string.
+
+use super::escape_pointer_token;
+use crate::diagnostic::Diagnostic;
+use rustc_hash::FxHashMap;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+/// Positions of nodes by JSON pointer: 1-based (line, column).
+pub type Positions = FxHashMap<String, (usize, usize)>;
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        pointer: String,
+        anchor: usize,
+    },
+    Map {
+        entries: Map<String, Value>,
+        pointer: String,
+        anchor: usize,
+        key: Option<String>,
+    },
+}
+
+/// Parses one YAML document into a JSON value and the positions of its nodes.
+///
+/// Errors are syntax diagnostics with the line and column where parsing stopped.
+pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions), Diagnostic> {
+    let mut builder = Builder {
+        origin,
+        stack: Vec::new(),
+        anchors: FxHashMap::default(),
+        positions: Positions::default(),
+        root: None,
+    };
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            syntax(origin, m.line(), m.col() + 1, e.info())
+        })?;
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(syntax(
+                        origin,
+                        span.start.line(),
+                        span.start.col() + 1,
+                        "more than one YAML document in one file",
+                    )
+                    .with_hint("put each document in its own file of the manifest directory"));
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let value = scalar(&value, style, tag.as_deref()).map_err(|message| {
+                    syntax(origin, span.start.line(), span.start.col() + 1, &message)
+                })?;
+                builder.node(value, anchor, span)?;
+            }
+            Event::Alias(anchor) => {
+                let value = builder.anchors.get(&anchor).cloned().ok_or_else(|| {
+                    syntax(origin, span.start.line(), span.start.col() + 1, "alias to an unknown anchor")
+                })?;
+                builder.node(value, 0, span)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                let pointer = builder.child_pointer(span)?;
+                builder.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    pointer,
+                    anchor,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                let pointer = builder.child_pointer(span)?;
+                builder.stack.push(Frame::Map {
+                    entries: Map::new(),
+                    pointer,
+                    anchor,
+                    key: None,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, anchor) = match builder.stack.pop() {
+                    Some(Frame::Seq { items, anchor, .. }) => (Value::Array(items), anchor),
+                    Some(Frame::Map { entries, anchor, .. }) => (Value::Object(entries), anchor),
+                    None => continue,
+                };
+                builder.finish(value, anchor)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+    Ok((builder.root.unwrap_or(Value::Null), builder.positions))
+}
+
+struct Builder<'a> {
+    origin: &'a str,
+    stack: Vec<Frame>,
+    anchors: FxHashMap<usize, Value>,
+    positions: Positions,
+    root: Option<Value>,
+}
+
+impl Builder<'_> {
+    /// The pointer of a node that starts now (a value, not a mapping key), recording its position.
+    /// Returns an error if the node would be a mapping key that is not a scalar.
+    fn child_pointer(&mut self, span: Span) -> Result<String, Diagnostic> {
+        let pointer = match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
+            Some(Frame::Map { key: Some(key), pointer, .. }) => {
+                format!("{pointer}/{}", escape_pointer_token(key))
+            }
+            Some(Frame::Map { key: None, .. }) => {
+                return Err(syntax(
+                    self.origin,
+                    span.start.line(),
+                    span.start.col() + 1,
+                    "a mapping key must be a plain string",
+                ));
+            }
+        };
+        self.positions.insert(pointer.clone(), (span.start.line(), span.start.col() + 1));
+        Ok(pointer)
+    }
+
+    /// A scalar or alias node.
+    fn node(&mut self, value: Value, anchor: usize, span: Span) -> Result<(), Diagnostic> {
+        if let Some(Frame::Map { key: key @ None, entries, .. }) = self.stack.last_mut() {
+            let name = match value {
+                Value::String(s) => s,
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => String::new(),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(syntax(
+                        self.origin,
+                        span.start.line(),
+                        span.start.col() + 1,
+                        "a mapping key must be a plain string",
+                    ));
+                }
+            };
+            if entries.contains_key(&name) {
+                return Err(syntax(
+                    self.origin,
+                    span.start.line(),
+                    span.start.col() + 1,
+                    &format!("duplicate key `{name}` in a mapping"),
+                )
+                .with_hint("each key may appear once in a mapping; remove or merge the repeated one"));
+            }
+            *key = Some(name);
+            return Ok(());
+        }
+        self.child_pointer(span)?;
+        self.finish(value, anchor)
+    }
+
+    /// Attaches a finished node to its parent.
+    fn finish(&mut self, value: Value, anchor: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map { entries, key, .. }) => {
+                if let Some(k) = key.take() {
+                    entries.insert(k, value);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn syntax(origin: &str, line: usize, column: usize, message: &str) -> Diagnostic {
+    let mut d = Diagnostic::new("yaml-syntax", format!("invalid YAML: {message}"))
+        .with_hint("fix the YAML syntax at this position");
+    d.file = Some(origin.to_string());
+    d.line = Some(line);
+    d.column = Some(column);
+    d
+}
+
+/// Resolves one scalar by the YAML 1.2 core schema.
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+    let is_str_tag = tag.is_some_and(|t| t.suffix == "str" || t.suffix == "tag:yaml.org,2002:str");
+    if style != ScalarStyle::Plain || is_str_tag {
+        return Ok(Value::String(text.to_string()));
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" => {
+            return Err(format!("`{text}` has no JSON representation; quote it to use it as a string"));
+        }
+        _ => {}
+    }
+    if let Some(n) = integer(text) {
+        return n.map(Value::Number);
+    }
+    if is_float(text) {
+        return text
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("number `{text}` is out of range"));
+    }
+    Ok(Value::String(text.to_string()))
+}
+
+/// `None` if `text` is not an integer; `Some(Err)` if it is one that does not fit 64 bits.
+fn integer(text: &str) -> Option<Result<Number, String>> {
+    let too_large = || format!("integer `{text}` does not fit in 64 bits; quote it to keep it as a string");
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = if let Some(d) = digits.strip_prefix("0x").filter(|_| !negative) {
+        (16, d)
+    } else if let Some(d) = digits.strip_prefix("0o").filter(|_| !negative) {
+        (8, d)
+    } else {
+        (10, digits)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = match u64::from_str_radix(digits, radix) {
+        Ok(m) => m,
+        Err(_) => return Some(Err(too_large())),
+    };
+    Some(if negative {
+        0i64.checked_sub_unsigned(magnitude).map(Number::from).ok_or_else(too_large)
+    } else {
+        Ok(Number::from(magnitude))
+    })
+}
+
+/// The core schema's float pattern: `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`.
+fn is_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int_part, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac {
+        None => !int_part.is_empty() && digits(int_part),
+        Some(f) => digits(int_part) && digits(f) && !(int_part.is_empty() && f.is_empty()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn core_schema_scalars_keep_exact_types() {
+        let (v, _) = parse_yaml(
+            "a: 1000000\nb: '3'\nc: 9007199254740993\nd: 1.5\ne: ~\nf: true\ng: 0x10\nh: -7\ni: 1e3\nj: text\nk: 18446744073709551615\n",
+            "t.yaml",
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"a": 1000000, "b": "3", "c": 9007199254740993u64, "d": 1.5, "e": null, "f": true,
+                   "g": 16, "h": -7, "i": 1000.0, "j": "text", "k": 18446744073709551615u64})
+        );
+        assert!(v["a"].is_i64() || v["a"].is_u64());
+        assert_eq!(v["a"].to_string(), "1000000");
+    }
+
+    #[test]
+    fn records_positions_by_pointer() {
+        let text = "apps:\n  - name: a\n    depends_on: [b, c]\n  - name: b\n";
+        let (_, pos) = parse_yaml(text, "t.yaml").unwrap();
+        assert_eq!(pos.get("/apps/0/name"), Some(&(2, 11)));
+        assert_eq!(pos.get("/apps/0/depends_on/1"), Some(&(3, 21)));
+        assert_eq!(pos.get("/apps/1/name"), Some(&(4, 11)));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = parse_yaml("apps:\n  - name: [a\n", "bad.yaml").unwrap_err();
+        assert_eq!(err.file.as_deref(), Some("bad.yaml"));
+        assert!(err.line.is_some());
+        let err = parse_yaml("a: 1\na: 2\n", "dup.yaml").unwrap_err();
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+        assert_eq!(err.line, Some(2));
+        let err = parse_yaml("a: 1\n---\nb: 2\n", "two.yaml").unwrap_err();
+        assert!(err.message.contains("more than one YAML document"));
+        let err = parse_yaml("a: 99999999999999999999\n", "big.yaml").unwrap_err();
+        assert!(err.message.contains("does not fit in 64 bits"));
+    }
+
+    #[test]
+    fn anchors_and_aliases_copy_values() {
+        let (v, _) = parse_yaml("base: &b {x: 1}\nother: *b\n", "t.yaml").unwrap();
+        assert_eq!(v["other"], json!({"x": 1}));
+    }
+}
