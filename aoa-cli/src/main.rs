@@ -1,1 +1,55 @@
-fn main() {}
+//! `aoa`: validate, plan and explain an app-of-apps manifest from the terminal.
+//!
+//! Exit codes: 0 ok; 1 findings (the manifest was read and has problems: invalid apps, cycles, denials);
+//! 2 the command could not run (usage, unreadable file, syntax error, unknown app in an argument).
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use output::{Exit, OutputFormat};
+use std::process::ExitCode;
+
+/// Govern a hierarchy of apps from one manifest: rollout order, cycles, impacted sets.
+#[derive(Parser)]
+#[command(name = "aoa", version, about)]
+struct Cli {
+    /// Output for people (`text`) or for scripts (`json`, a stable shape documented in the README).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    output: OutputFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a manifest: structure, names, parents, dependencies and cycles.
+    Validate(commands::graph::ValidateArgs),
+    /// Print the rollout plan: waves of apps that may deploy in parallel.
+    Plan(commands::graph::PlanArgs),
+    /// Print the teardown plan: the exact reverse of the rollout plan.
+    Teardown(commands::graph::PlanArgs),
+    /// Print the rollout graph as Graphviz dot or Mermaid.
+    Graph(commands::graph::GraphArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli.output;
+    let result = match cli.command {
+        Command::Validate(args) => commands::graph::validate(&args, format),
+        Command::Plan(args) => commands::graph::plan(&args, format, false),
+        Command::Teardown(args) => commands::graph::plan(&args, format, true),
+        Command::Graph(args) => commands::graph::graph(&args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(error) => output::report_error(&error, format).into(),
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}

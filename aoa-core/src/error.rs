@@ -79,7 +79,9 @@ impl Error {
                 d.file = Some(path.clone());
                 vec![d]
             }
-            Error::InvalidArgument { .. } => vec![Diagnostic::new("invalid-argument", self.to_string())],
+            Error::InvalidArgument { .. } => {
+                vec![Diagnostic::new("invalid-argument", self.to_string())]
+            }
         }
     }
 }
@@ -95,8 +97,16 @@ fn summarize(what: &str, diagnostics: &[Diagnostic]) -> String {
 fn summarize_cycles(cycles: &[Cycle]) -> String {
     let shown: Vec<&str> = cycles.iter().take(3).map(|c| c.text.as_str()).collect();
     let more = cycles.len().saturating_sub(shown.len());
-    let tail = if more > 0 { format!(" (and {more} more)") } else { String::new() };
-    format!("{} cycle(s) in the rollout graph: {}{tail}", cycles.len(), shown.join("; "))
+    let tail = if more > 0 {
+        format!(" (and {more} more)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} cycle(s) in the rollout graph: {}{tail}",
+        cycles.len(),
+        shown.join("; ")
+    )
 }
 
 /// Result alias for aoa-core operations.

@@ -143,7 +143,12 @@ fn concrete_cycle(m: &Manifest, g: &Graph, mut component: Vec<u32>) -> Cycle {
     let mut queue = VecDeque::from([start]);
     let mut closing = None;
     'search: while let Some(v) = queue.pop_front() {
-        let mut next: Vec<u32> = g.successors(v).iter().copied().filter(|s| in_component.contains(s)).collect();
+        let mut next: Vec<u32> = g
+            .successors(v)
+            .iter()
+            .copied()
+            .filter(|s| in_component.contains(s))
+            .collect();
         next.sort_by_key(|&s| g.rank[s as usize]);
         for s in next {
             if s == start {
@@ -181,10 +186,18 @@ fn concrete_cycle(m: &Manifest, g: &Graph, mut component: Vec<u32>) -> Cycle {
         .map(|(&from, &to)| edge(m, AppId(from), AppId(to)))
         .collect();
     let names: Vec<String> = path.iter().map(|&v| m.name(AppId(v)).to_string()).collect();
-    let text = names.iter().chain(names.first()).cloned().collect::<Vec<_>>().join(" -> ");
+    let text = names
+        .iter()
+        .chain(names.first())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" -> ");
     Cycle {
         path: names,
-        members: component.iter().map(|&v| m.name(AppId(v)).to_string()).collect(),
+        members: component
+            .iter()
+            .map(|&v| m.name(AppId(v)).to_string())
+            .collect(),
         edges,
         text,
     }

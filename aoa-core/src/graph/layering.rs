@@ -14,7 +14,11 @@ pub(crate) struct Layering {
 
 /// Layers the apps for which `member` holds (all apps when `None`); an app's in-set predecessors must all
 /// be placed first. Returns the apps that could not be placed (they are on or behind a cycle) on failure.
-pub(crate) fn layer(m: &Manifest, g: &Graph, member: Option<&[bool]>) -> Result<Layering, Vec<u32>> {
+pub(crate) fn layer(
+    m: &Manifest,
+    g: &Graph,
+    member: Option<&[bool]>,
+) -> Result<Layering, Vec<u32>> {
     let n = m.len();
     let is_member = |v: usize| member.is_none_or(|set| set[v]);
     let mut indegree = vec![0u32; n];
@@ -56,9 +60,15 @@ pub(crate) fn layer(m: &Manifest, g: &Graph, member: Option<&[bool]>) -> Result<
         }
     }
     if queue.len() < members {
-        return Err((0..n as u32).filter(|&v| is_member(v as usize) && indegree[v as usize] > 0).collect());
+        return Err((0..n as u32)
+            .filter(|&v| is_member(v as usize) && indegree[v as usize] > 0)
+            .collect());
     }
-    let waves = queue.iter().map(|&v| wave[v as usize] as usize + 1).max().unwrap_or(0);
+    let waves = queue
+        .iter()
+        .map(|&v| wave[v as usize] as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut wave_start = vec![0u32; waves + 1];
     for &v in &queue {
         wave_start[wave[v as usize] as usize + 1] += 1;

@@ -60,7 +60,10 @@ pub struct Plan<'m> {
 impl<'m> Plan<'m> {
     /// Every app in plan order.
     pub fn order(&self) -> Vec<&'m str> {
-        self.waves.iter().flat_map(|w| w.batches.iter().flatten().copied()).collect()
+        self.waves
+            .iter()
+            .flat_map(|w| w.batches.iter().flatten().copied())
+            .collect()
     }
 
     /// The exact reverse of this plan (teardown or rollback order).
@@ -87,10 +90,14 @@ impl Manifest {
     pub fn plan(&self, options: &PlanOptions) -> Result<Plan<'_>> {
         check_options(options)?;
         let g = self.graph();
-        let layering = g.full.get_or_init(|| layer(self, g, None).map_err(|rest| find_cycles(self, g, &rest)));
+        let layering = g
+            .full
+            .get_or_init(|| layer(self, g, None).map_err(|rest| find_cycles(self, g, &rest)));
         match layering {
             Ok(l) => Ok(self.to_plan(l, None, options)),
-            Err(cycles) => Err(Error::Cycle { cycles: cycles.clone() }),
+            Err(cycles) => Err(Error::Cycle {
+                cycles: cycles.clone(),
+            }),
         }
     }
 
@@ -109,11 +116,17 @@ impl Manifest {
 
     /// The changed apps plus everything downstream of them (dependents and descendants, transitively),
     /// as a plan of its own: an app waits only for the impacted apps before it.
-    pub fn impacted<S: AsRef<str>>(&self, changed: &[S], options: &PlanOptions) -> Result<Plan<'_>> {
+    pub fn impacted<S: AsRef<str>>(
+        &self,
+        changed: &[S],
+        options: &PlanOptions,
+    ) -> Result<Plan<'_>> {
         check_options(options)?;
         let starts = self.apps(changed)?;
         let g = self.graph();
-        let member = closure(self.len(), &starts, |v, out| out.extend_from_slice(g.successors(v)));
+        let member = closure(self.len(), &starts, |v, out| {
+            out.extend_from_slice(g.successors(v))
+        });
         self.subplan(&member, options)
     }
 
@@ -148,7 +161,10 @@ impl Manifest {
                 let apps = &l.order[w[0] as usize..w[1] as usize];
                 Wave {
                     index,
-                    batches: apps.chunks(size.min(apps.len().max(1))).map(|c| self.names_of(c)).collect(),
+                    batches: apps
+                        .chunks(size.min(apps.len().max(1)))
+                        .map(|c| self.names_of(c))
+                        .collect(),
                 }
             })
             .collect();
@@ -222,4 +238,3 @@ fn closure(n: usize, starts: &[AppId], mut next: impl FnMut(u32, &mut Vec<u32>))
     }
     member
 }
-

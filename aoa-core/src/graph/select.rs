@@ -27,7 +27,9 @@ impl Selector {
                     .as_ref()
                     .split(',')
                     .map(|term| match term.split_once('=') {
-                        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+                        Some((k, v)) if !k.trim().is_empty() => {
+                            Ok((k.trim().to_string(), v.trim().to_string()))
+                        }
                         _ => Err(Error::InvalidArgument {
                             message: format!("selector term `{term}` is not `key=value`"),
                         }),
@@ -41,7 +43,10 @@ impl Selector {
     /// Selects exactly the named apps.
     pub fn names<S: AsRef<str>>(names: &[S]) -> Selector {
         Selector {
-            clauses: names.iter().map(|n| vec![("name".to_string(), n.as_ref().to_string())]).collect(),
+            clauses: names
+                .iter()
+                .map(|n| vec![("name".to_string(), n.as_ref().to_string())])
+                .collect(),
         }
     }
 
@@ -52,7 +57,9 @@ impl Selector {
                 m.app(v)?;
             }
         }
-        Ok(m.ids().filter(|&id| self.clauses.iter().any(|c| matches(m, id, c))).collect())
+        Ok(m.ids()
+            .filter(|&id| self.clauses.iter().any(|c| matches(m, id, c)))
+            .collect())
     }
 }
 

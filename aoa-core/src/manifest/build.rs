@@ -31,11 +31,17 @@ impl Problems<'_> {
         if self.list.len() < MAX_DIAGNOSTICS {
             let (file, pointer) = super::app_pointer(self.files, AppId(id), suffix);
             let location = file.locator.locate(&file.origin, &pointer);
-            self.list.push(diagnostic.with_path(pointer).at(&file.origin, location));
+            self.list
+                .push(diagnostic.with_path(pointer).at(&file.origin, location));
         }
     }
 
-    fn unknown_hint<'n>(&mut self, name: &str, names: impl Iterator<Item = &'n str>, fallback: &str) -> String {
+    fn unknown_hint<'n>(
+        &mut self,
+        name: &str,
+        names: impl Iterator<Item = &'n str>,
+        fallback: &str,
+    ) -> String {
         if self.suggestions_left == 0 {
             return fallback.to_string();
         }
@@ -53,7 +59,10 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         files.push(input.info);
         specs.append(&mut input.apps);
     }
-    let n = u32::try_from(specs.len()).ok().filter(|&n| n < NO_APP).ok_or_else(too_many)?;
+    let n = u32::try_from(specs.len())
+        .ok()
+        .filter(|&n| n < NO_APP)
+        .ok_or_else(too_many)?;
     let mut problems = Problems {
         files: &files,
         list: Vec::new(),
@@ -61,7 +70,8 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         suggestions_left: SUGGESTION_BUDGET,
     };
 
-    let mut index: FxHashMap<&str, u32> = HashMap::with_capacity_and_hasher(specs.len(), FxBuildHasher);
+    let mut index: FxHashMap<&str, u32> =
+        HashMap::with_capacity_and_hasher(specs.len(), FxBuildHasher);
     for (id, spec) in (0..n).zip(&specs) {
         if let Some(problem) = name_problem(&spec.name) {
             problems.push(id, "/name", Diagnostic::new("invalid-name", problem).with_app(&spec.name).with_hint(
@@ -70,16 +80,21 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         }
         if let Some(&first) = index.get(spec.name.as_str()) {
             let (file, pointer) = super::app_pointer(&files, AppId(first), "/name");
-            let place = file
-                .locator
-                .locate(&file.origin, &pointer)
-                .map_or_else(|| format!("{} at {pointer}", file.origin), |l| l.to_string());
+            let place = file.locator.locate(&file.origin, &pointer).map_or_else(
+                || format!("{} at {pointer}", file.origin),
+                |l| l.to_string(),
+            );
             problems.push(
                 id,
                 "/name",
-                Diagnostic::new("duplicate-app", format!("app `{}` is declared twice", spec.name))
-                    .with_app(&spec.name)
-                    .with_hint(format!("the first declaration is at {place}; rename or remove one")),
+                Diagnostic::new(
+                    "duplicate-app",
+                    format!("app `{}` is declared twice", spec.name),
+                )
+                .with_app(&spec.name)
+                .with_hint(format!(
+                    "the first declaration is at {place}; rename or remove one"
+                )),
             );
         } else {
             index.insert(spec.name.as_str(), id);
@@ -101,13 +116,20 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
                 ),
                 Some(&pid) => parent[id as usize] = pid,
                 None => {
-                    let hint = problems.unknown_hint(p, index.keys().copied(), "declare that app, or fix the name");
+                    let hint = problems.unknown_hint(
+                        p,
+                        index.keys().copied(),
+                        "declare that app, or fix the name",
+                    );
                     problems.push(
                         id,
                         "/parent",
-                        Diagnostic::new("unknown-parent", format!("parent `{p}` is not an app of the manifest"))
-                            .with_app(&spec.name)
-                            .with_hint(hint),
+                        Diagnostic::new(
+                            "unknown-parent",
+                            format!("parent `{p}` is not an app of the manifest"),
+                        )
+                        .with_app(&spec.name)
+                        .with_hint(hint),
                     );
                 }
             }
@@ -127,19 +149,29 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
                 Some(&did) if deps[first_dep..].contains(&did) => problems.push(
                     id,
                     &suffix,
-                    Diagnostic::new("duplicate-dependency", format!("`{d}` is listed twice in `depends_on`"))
-                        .with_app(&spec.name)
-                        .with_hint("list each dependency once"),
+                    Diagnostic::new(
+                        "duplicate-dependency",
+                        format!("`{d}` is listed twice in `depends_on`"),
+                    )
+                    .with_app(&spec.name)
+                    .with_hint("list each dependency once"),
                 ),
                 Some(&did) => deps.push(did),
                 None => {
-                    let hint = problems.unknown_hint(d, index.keys().copied(), "declare that app, or fix the name");
+                    let hint = problems.unknown_hint(
+                        d,
+                        index.keys().copied(),
+                        "declare that app, or fix the name",
+                    );
                     problems.push(
                         id,
                         &suffix,
-                        Diagnostic::new("unknown-dependency", format!("dependency `{d}` is not an app of the manifest"))
-                            .with_app(&spec.name)
-                            .with_hint(hint),
+                        Diagnostic::new(
+                            "unknown-dependency",
+                            format!("dependency `{d}` is not an app of the manifest"),
+                        )
+                        .with_app(&spec.name)
+                        .with_hint(hint),
                     );
                 }
             }
@@ -148,9 +180,12 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
             problems.push(
                 id,
                 &format!("/{}", section.key()),
-                Diagnostic::new("unsupported-section", format!("section `{}` is not supported yet", section.key()))
-                    .with_app(&spec.name)
-                    .with_hint("remove it; this version of aoa reserves it for a later release"),
+                Diagnostic::new(
+                    "unsupported-section",
+                    format!("section `{}` is not supported yet", section.key()),
+                )
+                .with_app(&spec.name)
+                .with_hint("remove it; this version of aoa reserves it for a later release"),
             );
         }
     }
@@ -158,14 +193,21 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
     drop(index);
 
     for cycle in parent_loops(&parent) {
-        let chain: Vec<&str> = cycle.iter().chain(cycle.first()).map(|&a| specs[a as usize].name.as_str()).collect();
+        let chain: Vec<&str> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&a| specs[a as usize].name.as_str())
+            .collect();
         let first = cycle[0];
         problems.push(
             first,
             "/parent",
-            Diagnostic::new("parent-loop", format!("the parent chain loops: {}", chain.join(" -> ")))
-                .with_app(&specs[first as usize].name)
-                .with_hint("a parent chain must end at a root app; remove one of these `parent` links"),
+            Diagnostic::new(
+                "parent-loop",
+                format!("the parent chain loops: {}", chain.join(" -> ")),
+            )
+            .with_app(&specs[first as usize].name)
+            .with_hint("a parent chain must end at a root app; remove one of these `parent` links"),
         );
     }
 
@@ -183,7 +225,10 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
     let mut names = Vec::with_capacity(specs.len());
     let mut meta = Vec::with_capacity(specs.len());
     for spec in specs {
-        let extra = !spec.labels.is_empty() || spec.version.is_some() || spec.owner.is_some() || !spec.sections.is_empty();
+        let extra = !spec.labels.is_empty()
+            || spec.version.is_some()
+            || spec.owner.is_some()
+            || !spec.sections.is_empty();
         meta.push(extra.then(|| {
             Box::new(AppMeta {
                 labels: spec.labels,
@@ -195,7 +240,11 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         names.push(spec.name);
     }
     let mut by_name: Vec<u32> = (0..n).collect();
-    by_name.sort_unstable_by(|&a, &b| names[a as usize].as_bytes().cmp(names[b as usize].as_bytes()));
+    by_name.sort_unstable_by(|&a, &b| {
+        names[a as usize]
+            .as_bytes()
+            .cmp(names[b as usize].as_bytes())
+    });
     Ok(Manifest {
         files,
         names,
@@ -242,7 +291,12 @@ fn parent_loops(parent: &[u32]) -> Vec<Vec<u32>> {
         let on_path = at != NO_APP as usize && state[at] == ON_PATH;
         if let Some(pos) = path.iter().position(|&a| on_path && a as usize == at) {
             let mut members = path[pos..].to_vec();
-            if let Some(low) = members.iter().enumerate().min_by_key(|(_, a)| **a).map(|(i, _)| i) {
+            if let Some(low) = members
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, a)| **a)
+                .map(|(i, _)| i)
+            {
                 members.rotate_left(low);
             }
             loops.push(members);

@@ -107,11 +107,15 @@ impl Manifest {
             }
         }
         if !syntax.is_empty() {
-            return Err(Error::Syntax { diagnostics: syntax });
+            return Err(Error::Syntax {
+                diagnostics: syntax,
+            });
         }
         if !invalid.is_empty() {
             invalid.truncate(MAX_DIAGNOSTICS);
-            return Err(Error::Manifest { diagnostics: invalid });
+            return Err(Error::Manifest {
+                diagnostics: invalid,
+            });
         }
         build::build(files)
     }
@@ -119,7 +123,8 @@ impl Manifest {
     /// Builds a manifest from app records (each a mapping as in a manifest's `apps` list), as scripts do.
     pub fn from_records(records: &[Value]) -> Result<Manifest> {
         let doc = serde_json::json!({ "apps": records });
-        let file = file_from_value(&doc, "<records>".into(), Locator::None).map_err(|d| Error::Manifest { diagnostics: d })?;
+        let file = file_from_value(&doc, "<records>".into(), Locator::None)
+            .map_err(|d| Error::Manifest { diagnostics: d })?;
         build::build(vec![file])
     }
 
@@ -167,7 +172,8 @@ impl Manifest {
     pub fn app(&self, name: &str) -> Result<AppId> {
         self.id(name).ok_or_else(|| Error::UnknownApp {
             name: name.to_string(),
-            hint: suggest::did_you_mean(name, self.names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?")),
+            hint: suggest::did_you_mean(name, self.names.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?")),
         })
     }
 
@@ -195,7 +201,9 @@ impl Manifest {
     /// The apps this app declares in `depends_on`, in declaration order.
     pub fn depends_on(&self, id: AppId) -> impl ExactSizeIterator<Item = AppId> + '_ {
         let (start, end) = (self.dep_start[id.index()], self.dep_start[id.index() + 1]);
-        self.deps[start as usize..end as usize].iter().map(|&d| AppId(d))
+        self.deps[start as usize..end as usize]
+            .iter()
+            .map(|&d| AppId(d))
     }
 
     /// Every app that must roll out before this one: its parent, then its dependencies.
@@ -205,7 +213,9 @@ impl Manifest {
 
     /// The app's labels.
     pub fn labels(&self, id: AppId) -> &BTreeMap<String, String> {
-        self.meta[id.index()].as_ref().map_or(&NO_LABELS, |m| &m.labels)
+        self.meta[id.index()]
+            .as_ref()
+            .map_or(&NO_LABELS, |m| &m.labels)
     }
 
     /// The app's `version` tag.
@@ -271,32 +281,49 @@ impl std::fmt::Display for Declared {
 }
 
 /// The file an app is declared in and the JSON pointer of `suffix` inside it.
-pub(crate) fn app_pointer<'f>(files: &'f [FileInfo], id: AppId, suffix: &str) -> (&'f FileInfo, String) {
-    let slot = files.partition_point(|f| f.first_app <= id.0).saturating_sub(1);
+pub(crate) fn app_pointer<'f>(
+    files: &'f [FileInfo],
+    id: AppId,
+    suffix: &str,
+) -> (&'f FileInfo, String) {
+    let slot = files
+        .partition_point(|f| f.first_app <= id.0)
+        .saturating_sub(1);
     let file = &files[slot];
     (file, format!("/apps/{}{suffix}", id.0 - file.first_app))
 }
 
 /// Parses one source: `Err` for a syntax error, `Ok(Err)` for structural problems, `Ok(Ok)` for apps.
-fn parse_source(src: SourceText) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
+fn parse_source(
+    src: SourceText,
+) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
     match src.format {
         Format::Yaml => {
             let (value, positions) = source::parse_yaml(&src.text, &src.origin)?;
-            Ok(file_from_value(&value, src.origin, Locator::Yaml(positions)))
+            Ok(file_from_value(
+                &value,
+                src.origin,
+                Locator::Yaml(positions),
+            ))
         }
         Format::Json => match serde_json::from_str::<spec::Document>(&src.text) {
-            Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => Ok(Ok(FileApps {
-                info: FileInfo {
-                    origin: src.origin,
-                    locator: Locator::json(src.text),
-                    first_app: 0,
-                },
-                apps: doc.apps,
-            })),
+            Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => {
+                Ok(Ok(FileApps {
+                    info: FileInfo {
+                        origin: src.origin,
+                        locator: Locator::json(src.text),
+                        first_app: 0,
+                    },
+                    apps: doc.apps,
+                }))
+            }
             Ok(_) => explain_json(src),
             Err(e) if e.is_syntax() || e.is_eof() => {
-                let mut d = Diagnostic::new("json-syntax", format!("invalid JSON: {}", strip_position(&e)))
-                    .with_hint("fix the JSON syntax at this position");
+                let mut d = Diagnostic::new(
+                    "json-syntax",
+                    format!("invalid JSON: {}", strip_position(&e)),
+                )
+                .with_hint("fix the JSON syntax at this position");
                 d.file = Some(src.origin);
                 d.line = Some(e.line());
                 d.column = Some(e.column());
@@ -308,9 +335,15 @@ fn parse_source(src: SourceText) -> std::result::Result<std::result::Result<File
 }
 
 /// The fast JSON path rejected the text's structure: re-read it generically to report every problem.
-fn explain_json(src: SourceText) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
+fn explain_json(
+    src: SourceText,
+) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
     let value: Value = serde_json::from_str(&src.text).map_err(|e| {
-        Diagnostic::new("json-syntax", format!("invalid JSON: {}", strip_position(&e))).at(
+        Diagnostic::new(
+            "json-syntax",
+            format!("invalid JSON: {}", strip_position(&e)),
+        )
+        .at(
             &src.origin,
             Some(Location {
                 file: src.origin.clone(),
@@ -331,7 +364,11 @@ fn strip_position(e: &serde_json::Error) -> String {
 }
 
 /// Converts a document value to a file's apps, placing each problem at its line and column.
-fn file_from_value(value: &Value, origin: String, locator: Locator) -> std::result::Result<FileApps, Vec<Diagnostic>> {
+fn file_from_value(
+    value: &Value,
+    origin: String,
+    locator: Locator,
+) -> std::result::Result<FileApps, Vec<Diagnostic>> {
     let (apps, problems) = spec::document_from_value(value);
     if problems.is_empty() {
         return Ok(FileApps {

@@ -129,9 +129,12 @@ pub(crate) fn document_from_value(doc: &Value) -> (Vec<AppSpec>, Vec<Diagnostic>
     let mut problems = Vec::new();
     let Value::Object(top) = doc else {
         problems.push(
-            Diagnostic::new("not-a-manifest", format!("expected a mapping with `apps`, found {}", kind(doc)))
-                .with_path("")
-                .with_hint("a manifest is `apps: [...]`, optionally with `apiVersion: aoa/v1`"),
+            Diagnostic::new(
+                "not-a-manifest",
+                format!("expected a mapping with `apps`, found {}", kind(doc)),
+            )
+            .with_path("")
+            .with_hint("a manifest is `apps: [...]`, optionally with `apiVersion: aoa/v1`"),
         );
         return (Vec::new(), problems);
     };
@@ -141,9 +144,12 @@ pub(crate) fn document_from_value(doc: &Value) -> (Vec<AppSpec>, Vec<Diagnostic>
             "apiVersion" => {
                 if value.as_str() != Some(API_VERSION) {
                     problems.push(
-                        Diagnostic::new("unsupported-api-version", format!("unsupported `apiVersion` {value}"))
-                            .with_path("/apiVersion")
-                            .with_hint(format!("use `apiVersion: {API_VERSION}` or leave it out")),
+                        Diagnostic::new(
+                            "unsupported-api-version",
+                            format!("unsupported `apiVersion` {value}"),
+                        )
+                        .with_path("/apiVersion")
+                        .with_hint(format!("use `apiVersion: {API_VERSION}` or leave it out")),
                     );
                 }
             }
@@ -176,13 +182,25 @@ pub(crate) fn document_from_value(doc: &Value) -> (Vec<AppSpec>, Vec<Diagnostic>
 /// Converts one app value, recording every problem; `None` if it is unusable.
 fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Option<AppSpec> {
     let Value::Object(fields) = item else {
-        problems.push(type_error(at, None, "an app", "a mapping with at least `name`", item));
+        problems.push(type_error(
+            at,
+            None,
+            "an app",
+            "a mapping with at least `name`",
+            item,
+        ));
         return None;
     };
     let name = match fields.get("name") {
         Some(Value::String(name)) => Some(name.clone()),
         Some(other) => {
-            problems.push(type_error(&format!("{at}/name"), None, "`name`", "a string", other));
+            problems.push(type_error(
+                &format!("{at}/name"),
+                None,
+                "`name`",
+                "a string",
+                other,
+            ));
             None
         }
         None => {
@@ -212,17 +230,26 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
         match Field::parse(key) {
             Some(Field::Name) => {}
             Some(Field::Parent) => {
-                app.parent = if value.is_null() { None } else { expect_string("`parent`") };
+                app.parent = if value.is_null() {
+                    None
+                } else {
+                    expect_string("`parent`")
+                };
             }
             Some(Field::Version) => app.version = expect_string("`version`"),
             Some(Field::Owner) => app.owner = expect_string("`owner`"),
-            Some(Field::DependsOn) => app.depends_on = string_list(value, &path, app_name, problems),
+            Some(Field::DependsOn) => {
+                app.depends_on = string_list(value, &path, app_name, problems)
+            }
             Some(Field::Labels) => app.labels = string_map(value, &path, app_name, problems),
             Some(Field::Section(section)) => {
                 app.sections.insert(section, value.clone());
             }
             None => {
-                let candidates = APP_KEYS.iter().copied().chain(Section::ALL.iter().map(|s| s.key()));
+                let candidates = APP_KEYS
+                    .iter()
+                    .copied()
+                    .chain(Section::ALL.iter().map(|s| s.key()));
                 problems.push(unknown_key(key, at, candidates, app_name));
             }
         }
@@ -230,9 +257,20 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
     (name.is_some() && problems.len() == before).then_some(app)
 }
 
-fn string_list(value: &Value, path: &str, app: Option<&str>, problems: &mut Vec<Diagnostic>) -> Vec<String> {
+fn string_list(
+    value: &Value,
+    path: &str,
+    app: Option<&str>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     let Value::Array(items) = value else {
-        problems.push(type_error(path, app, "`depends_on`", "a list of app names", value));
+        problems.push(type_error(
+            path,
+            app,
+            "`depends_on`",
+            "a list of app names",
+            value,
+        ));
         return Vec::new();
     };
     items
@@ -241,7 +279,13 @@ fn string_list(value: &Value, path: &str, app: Option<&str>, problems: &mut Vec<
         .filter_map(|(i, item)| match item {
             Value::String(s) => Some(s.clone()),
             other => {
-                problems.push(type_error(&format!("{path}/{i}"), app, "a dependency", "an app name (a string)", other));
+                problems.push(type_error(
+                    &format!("{path}/{i}"),
+                    app,
+                    "a dependency",
+                    "an app name (a string)",
+                    other,
+                ));
                 None
             }
         })
@@ -255,7 +299,13 @@ fn string_map(
     problems: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
     let Value::Object(entries) = value else {
-        problems.push(type_error(path, app, "`labels`", "a mapping of strings", value));
+        problems.push(type_error(
+            path,
+            app,
+            "`labels`",
+            "a mapping of strings",
+            value,
+        ));
         return BTreeMap::new();
     };
     entries
@@ -274,8 +324,17 @@ fn string_map(
         .collect()
 }
 
-fn unknown_key<'a>(key: &str, at: &str, candidates: impl Iterator<Item = &'a str>, app: Option<&str>) -> Diagnostic {
-    let hint = suggest::hint(key, candidates, "remove it, or check the manifest reference in the README");
+fn unknown_key<'a>(
+    key: &str,
+    at: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    app: Option<&str>,
+) -> Diagnostic {
+    let hint = suggest::hint(
+        key,
+        candidates,
+        "remove it, or check the manifest reference in the README",
+    );
     let mut d = Diagnostic::new("unknown-key", format!("unknown key `{key}`"))
         .with_path(format!("{at}/{}", escape_pointer_token(key)))
         .with_hint(hint);
@@ -283,10 +342,19 @@ fn unknown_key<'a>(key: &str, at: &str, candidates: impl Iterator<Item = &'a str
     d
 }
 
-fn type_error(path: &str, app: Option<&str>, what: &str, expected: &str, found: &Value) -> Diagnostic {
-    let mut d = Diagnostic::new("wrong-type", format!("{what} must be {expected}, found {}", kind(found)))
-        .with_path(path)
-        .with_hint(format!("write {what} as {expected}"));
+fn type_error(
+    path: &str,
+    app: Option<&str>,
+    what: &str,
+    expected: &str,
+    found: &Value,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        "wrong-type",
+        format!("{what} must be {expected}, found {}", kind(found)),
+    )
+    .with_path(path)
+    .with_hint(format!("write {what} as {expected}"));
     d.app = app.map(str::to_string);
     d
 }
@@ -323,7 +391,9 @@ mod tests {
         .unwrap();
         assert_eq!(doc.apps[0].depends_on, vec!["b"]);
         assert_eq!(doc.apps[0].labels["env"], "prod");
-        assert!(serde_json::from_str::<Document>(r#"{"apps":[{"name":"a","dependson":[]}]}"#).is_err());
+        assert!(
+            serde_json::from_str::<Document>(r#"{"apps":[{"name":"a","dependson":[]}]}"#).is_err()
+        );
         assert!(serde_json::from_str::<Document>(r#"{"apps":[{"parent":"a"}]}"#).is_err());
     }
 
@@ -339,15 +409,23 @@ mod tests {
             "kind": "x"
         }));
         assert!(apps.is_empty());
-        let summary: Vec<(String, &str)> =
-            problems.iter().map(|p| (p.path.clone().unwrap_or_default(), p.code)).collect();
-        assert!(summary.contains(&("/kind".into(), "unknown-key")), "{summary:?}");
+        let summary: Vec<(String, &str)> = problems
+            .iter()
+            .map(|p| (p.path.clone().unwrap_or_default(), p.code))
+            .collect();
+        assert!(
+            summary.contains(&("/kind".into(), "unknown-key")),
+            "{summary:?}"
+        );
         assert!(summary.contains(&("/apps/0/dependson".into(), "unknown-key")));
         assert!(summary.contains(&("/apps/1/name".into(), "wrong-type")));
         assert!(summary.contains(&("/apps/2/labels/tier".into(), "wrong-type")));
         assert!(summary.contains(&("/apps/2/depends_on/1".into(), "wrong-type")));
         assert!(summary.contains(&("/apps/3".into(), "wrong-type")));
-        let typo = problems.iter().find(|p| p.path.as_deref() == Some("/apps/0/dependson")).unwrap();
+        let typo = problems
+            .iter()
+            .find(|p| p.path.as_deref() == Some("/apps/0/dependson"))
+            .unwrap();
         assert_eq!(typo.hint.as_deref(), Some("did you mean `depends_on`?"));
         assert_eq!(typo.app.as_deref(), Some("a"));
     }

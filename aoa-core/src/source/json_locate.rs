@@ -15,14 +15,23 @@ impl JsonIndex {
     pub fn build(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         let mut apps = Vec::new();
-        let array = descend(bytes, skip_ws(bytes, 0), &["apps"]).filter(|&s| bytes.get(s) == Some(&b'['));
+        let array =
+            descend(bytes, skip_ws(bytes, 0), &["apps"]).filter(|&s| bytes.get(s) == Some(&b'['));
         if let Some(start) = array {
             let mut i = skip_ws(bytes, start + 1);
             while i < bytes.len() && bytes[i] != b']' {
                 apps.push(i);
-                let Some(end) = value_end(bytes, i) else { break };
+                let Some(end) = value_end(bytes, i) else {
+                    break;
+                };
                 i = skip_ws(bytes, end);
                 if bytes.get(i) == Some(&b',') {
                     i = skip_ws(bytes, i + 1);
@@ -42,7 +51,9 @@ impl JsonIndex {
         let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
         let bytes = text.as_bytes();
         let offset = match tokens.as_slice() {
-            ["apps", index, rest @ ..] => descend(bytes, *self.apps.get(index.parse::<usize>().ok()?)?, rest)?,
+            ["apps", index, rest @ ..] => {
+                descend(bytes, *self.apps.get(index.parse::<usize>().ok()?)?, rest)?
+            }
             _ => descend(bytes, skip_ws(bytes, 0), &tokens)?,
         };
         let line = self.line_starts.partition_point(|&s| s <= offset);
@@ -100,7 +111,8 @@ fn value_end(b: &[u8], i: usize) -> Option<usize> {
         }
         _ => {
             let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') {
+            while j < b.len() && !matches!(b[j], b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+            {
                 j += 1;
             }
             Some(j)

@@ -40,7 +40,9 @@ impl Locator {
         let (line, column) = match self {
             Locator::None => None,
             Locator::Yaml(positions) => positions.get(pointer).copied(),
-            Locator::Json { text, index } => index.get_or_init(|| JsonIndex::build(text)).locate(text, pointer),
+            Locator::Json { text, index } => index
+                .get_or_init(|| JsonIndex::build(text))
+                .locate(text, pointer),
         }?;
         Some(Location {
             file: file.to_string(),

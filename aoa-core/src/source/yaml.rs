@@ -65,7 +65,12 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
             }
             Event::Alias(anchor) => {
                 let value = builder.anchors.get(&anchor).cloned().ok_or_else(|| {
-                    syntax(origin, span.start.line(), span.start.col() + 1, "alias to an unknown anchor")
+                    syntax(
+                        origin,
+                        span.start.line(),
+                        span.start.col() + 1,
+                        "alias to an unknown anchor",
+                    )
                 })?;
                 builder.node(value, 0, span)?;
             }
@@ -89,7 +94,9 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, anchor) = match builder.stack.pop() {
                     Some(Frame::Seq { items, anchor, .. }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { entries, anchor, .. }) => (Value::Object(entries), anchor),
+                    Some(Frame::Map {
+                        entries, anchor, ..
+                    }) => (Value::Object(entries), anchor),
                     None => continue,
                 };
                 builder.finish(value, anchor)?;
@@ -115,7 +122,11 @@ impl Builder<'_> {
         let pointer = match self.stack.last() {
             None => String::new(),
             Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
-            Some(Frame::Map { key: Some(key), pointer, .. }) => {
+            Some(Frame::Map {
+                key: Some(key),
+                pointer,
+                ..
+            }) => {
                 format!("{pointer}/{}", escape_pointer_token(key))
             }
             Some(Frame::Map { key: None, .. }) => {
@@ -127,13 +138,19 @@ impl Builder<'_> {
                 ));
             }
         };
-        self.positions.insert(pointer.clone(), (span.start.line(), span.start.col() + 1));
+        self.positions
+            .insert(pointer.clone(), (span.start.line(), span.start.col() + 1));
         Ok(pointer)
     }
 
     /// A scalar or alias node.
     fn node(&mut self, value: Value, anchor: usize, span: Span) -> Result<(), Diagnostic> {
-        if let Some(Frame::Map { key: key @ None, entries, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            key: key @ None,
+            entries,
+            ..
+        }) = self.stack.last_mut()
+        {
             let name = match value {
                 Value::String(s) => s,
                 Value::Number(n) => n.to_string(),
@@ -155,7 +172,9 @@ impl Builder<'_> {
                     span.start.col() + 1,
                     &format!("duplicate key `{name}` in a mapping"),
                 )
-                .with_hint("each key may appear once in a mapping; remove or merge the repeated one"));
+                .with_hint(
+                    "each key may appear once in a mapping; remove or merge the repeated one",
+                ));
             }
             *key = Some(name);
             return Ok(());
@@ -201,8 +220,11 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
         "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
         "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" => {
-            return Err(format!("`{text}` has no JSON representation; quote it to use it as a string"));
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => {
+            return Err(format!(
+                "`{text}` has no JSON representation; quote it to use it as a string"
+            ));
         }
         _ => {}
     }
@@ -222,7 +244,8 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
 
 /// `None` if `text` is not an integer; `Some(Err)` if it is one that does not fit 64 bits.
 fn integer(text: &str) -> Option<Result<Number, String>> {
-    let too_large = || format!("integer `{text}` does not fit in 64 bits; quote it to keep it as a string");
+    let too_large =
+        || format!("integer `{text}` does not fit in 64 bits; quote it to keep it as a string");
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
@@ -243,7 +266,9 @@ fn integer(text: &str) -> Option<Result<Number, String>> {
         Err(_) => return Some(Err(too_large())),
     };
     Some(if negative {
-        0i64.checked_sub_unsigned(magnitude).map(Number::from).ok_or_else(too_large)
+        0i64.checked_sub_unsigned(magnitude)
+            .map(Number::from)
+            .ok_or_else(too_large)
     } else {
         Ok(Number::from(magnitude))
     })

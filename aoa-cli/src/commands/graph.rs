@@ -1,0 +1,216 @@
+//! Graph commands: `validate`, `plan`, `teardown`, `graph`.
+
+use crate::output::{Exit, OutputFormat, print_json, write_diagnostic};
+use aoa_core::{Error, Manifest, Plan, PlanOptions, Selector};
+use serde::Serialize;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+/// Arguments of `aoa validate`.
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// A manifest file, or a directory of them.
+    pub manifest: PathBuf,
+}
+
+/// Arguments of `aoa plan` and `aoa teardown`.
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// A manifest file, or a directory of them.
+    pub manifest: PathBuf,
+    /// Split each wave into batches of at most N apps.
+    #[arg(long, value_name = "N")]
+    pub max_parallel: Option<usize>,
+    /// Plan only these changed apps and everything downstream of them (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "APP,...")]
+    pub changed: Vec<String>,
+    /// Plan only the apps matching `k=v[,k=v]` (labels, or `name=APP`) plus what they need first;
+    /// repeat to select more.
+    #[arg(long, value_name = "K=V,...")]
+    pub select: Vec<String>,
+}
+
+/// Arguments of `aoa graph`.
+#[derive(clap::Args)]
+pub struct GraphArgs {
+    /// A manifest file, or a directory of them.
+    pub manifest: PathBuf,
+    /// The diagram language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// Diagram languages of `aoa graph`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+#[derive(Serialize)]
+struct Validation {
+    valid: bool,
+    apps: usize,
+    edges: usize,
+    waves: usize,
+    diagnostics: Vec<aoa_core::Diagnostic>,
+}
+
+/// `aoa validate`: exit 0 when the manifest is valid and acyclic, 1 with its problems listed otherwise.
+pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error> {
+    let report = match Manifest::from_path(&args.manifest) {
+        Ok(m) => {
+            let (waves, diagnostics) = match m.plan(&PlanOptions::default()) {
+                Ok(plan) => (plan.waves.len(), Vec::new()),
+                Err(e @ Error::Cycle { .. }) => (0, e.diagnostics()),
+                Err(e) => return Err(e),
+            };
+            Validation {
+                valid: diagnostics.is_empty(),
+                apps: m.len(),
+                edges: m.edge_count(),
+                waves,
+                diagnostics,
+            }
+        }
+        Err(e @ Error::Manifest { .. }) => Validation {
+            valid: false,
+            apps: 0,
+            edges: 0,
+            waves: 0,
+            diagnostics: e.diagnostics(),
+        },
+        Err(e) => return Err(e),
+    };
+    match format {
+        OutputFormat::Json => print_json(&report),
+        OutputFormat::Text => {
+            let mut out = std::io::stdout().lock();
+            if report.valid {
+                let _ = writeln!(
+                    out,
+                    "ok: {} apps, {} edges, {} waves",
+                    report.apps, report.edges, report.waves
+                );
+            } else {
+                let _ = writeln!(out, "invalid: {} problem(s)", report.diagnostics.len());
+                for d in &report.diagnostics {
+                    let _ = write_diagnostic(&mut out, d);
+                }
+            }
+        }
+    }
+    Ok(if report.valid {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    })
+}
+
+/// `aoa plan` / `aoa teardown`.
+pub fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Result<Exit, Error> {
+    let m = Manifest::from_path(&args.manifest)?;
+    let options = PlanOptions {
+        max_parallel: args.max_parallel,
+    };
+    let plan = match (args.changed.is_empty(), args.select.is_empty()) {
+        (true, true) => m.plan(&options)?,
+        (false, true) => m.impacted(&args.changed, &options)?,
+        (true, false) => m.select(&Selector::parse(&args.select)?, &options)?,
+        (false, false) => {
+            return Err(Error::InvalidArgument {
+                message: "use either `--changed` or `--select`, not both".into(),
+            });
+        }
+    };
+    let plan = if teardown { plan.reversed() } else { plan };
+    match format {
+        OutputFormat::Json => print_json(&plan),
+        OutputFormat::Text => {
+            let _ = print_plan_text(&plan);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let verb = match plan.direction {
+        aoa_core::Direction::Rollout => "rollout",
+        aoa_core::Direction::Teardown => "teardown",
+    };
+    writeln!(
+        out,
+        "{verb} plan: {} apps in {} waves",
+        plan.app_count,
+        plan.waves.len()
+    )?;
+    for wave in &plan.waves {
+        let size: usize = wave.batches.iter().map(Vec::len).sum();
+        writeln!(out, "wave {} ({size} apps)", wave.index)?;
+        for (i, batch) in wave.batches.iter().enumerate() {
+            if wave.batches.len() > 1 {
+                writeln!(out, "  batch {}: {}", i + 1, batch.join(", "))?;
+            } else {
+                for app in batch {
+                    writeln!(out, "  {app}")?;
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "critical path ({} apps): {}",
+        plan.critical_path.len(),
+        plan.critical_path.join(" -> ")
+    )?;
+    out.flush()
+}
+
+/// `aoa graph`: every edge, parent edges solid and `depends_on` edges dashed.
+pub fn graph(args: &GraphArgs) -> Result<Exit, Error> {
+    let m = Manifest::from_path(&args.manifest)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let _ = write_graph(&m, args.format, &mut out);
+    Ok(Exit::Ok)
+}
+
+fn write_graph(m: &Manifest, format: GraphFormat, out: &mut impl Write) -> std::io::Result<()> {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    match format {
+        GraphFormat::Dot => writeln!(out, "digraph aoa {{\n  rankdir=LR;")?,
+        GraphFormat::Mermaid => writeln!(out, "flowchart LR")?,
+    }
+    for id in m.ids_by_name() {
+        let name = m.name(id);
+        if let GraphFormat::Mermaid = format {
+            writeln!(out, "  n{}[{}]", id.0, quote(name))?;
+        } else {
+            writeln!(out, "  {};", quote(name))?;
+        }
+    }
+    for id in m.ids_by_name() {
+        for (i, pred) in m.predecessors(id).enumerate() {
+            let is_parent = i == 0 && m.parent(id).is_some();
+            match (format, is_parent) {
+                (GraphFormat::Dot, true) => {
+                    writeln!(out, "  {} -> {};", quote(m.name(pred)), quote(m.name(id)))?
+                }
+                (GraphFormat::Dot, false) => writeln!(
+                    out,
+                    "  {} -> {} [style=dashed];",
+                    quote(m.name(pred)),
+                    quote(m.name(id))
+                )?,
+                (GraphFormat::Mermaid, true) => writeln!(out, "  n{} --> n{}", pred.0, id.0)?,
+                (GraphFormat::Mermaid, false) => writeln!(out, "  n{} -.-> n{}", pred.0, id.0)?,
+            }
+        }
+    }
+    if let GraphFormat::Dot = format {
+        writeln!(out, "}}")?;
+    }
+    out.flush()
+}

@@ -1,0 +1,3 @@
+//! One module per family of commands.
+
+pub mod graph;

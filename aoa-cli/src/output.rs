@@ -1,0 +1,115 @@
+//! Rendering results and errors for people (text) or scripts (JSON), and the exit-code convention.
+
+use aoa_core::{Diagnostic, Error};
+use serde::Serialize;
+use std::io::{BufWriter, Write};
+
+/// How results are printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// For scripts: one JSON document on stdout.
+    Json,
+}
+
+/// The process exit code.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// The manifest was read and has problems (or a check was denied).
+    Findings = 1,
+    /// The command could not run.
+    Input = 2,
+}
+
+/// The exit code an error calls for.
+pub fn exit_for(error: &Error) -> Exit {
+    match error {
+        Error::Manifest { .. } | Error::Cycle { .. } => Exit::Findings,
+        Error::Io { .. }
+        | Error::Syntax { .. }
+        | Error::UnknownApp { .. }
+        | Error::InvalidArgument { .. } => Exit::Input,
+    }
+}
+
+/// The JSON shape of an error: `{"error": {"code", "message", "diagnostics": [...]}}`.
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Prints an error (to stdout as JSON, or to stderr as text) and returns its exit code.
+pub fn report_error(error: &Error, format: OutputFormat) -> Exit {
+    let diagnostics = error.diagnostics();
+    match format {
+        OutputFormat::Json => {
+            let body = ErrorBody {
+                code: error.code(),
+                message: error.to_string(),
+                diagnostics,
+            };
+            print_json(&serde_json::json!({ "error": body }));
+        }
+        OutputFormat::Text => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {}", headline(error));
+            for d in &diagnostics {
+                let _ = write_diagnostic(&mut err, d);
+            }
+        }
+    }
+    exit_for(error)
+}
+
+fn headline(error: &Error) -> String {
+    match error {
+        Error::Manifest { diagnostics } => {
+            format!("the manifest has {} problem(s)", diagnostics.len())
+        }
+        Error::Syntax { .. } => "the manifest cannot be parsed".into(),
+        Error::Cycle { cycles } => format!(
+            "the rollout graph has {} cycle(s), so no order exists",
+            cycles.len()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Writes one diagnostic for people: `file:line:col: message (app `x`)` and an indented hint.
+pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
+    let mut place = d.file.clone().unwrap_or_default();
+    if let (Some(line), Some(column)) = (d.line, d.column) {
+        place = format!("{place}:{line}:{column}");
+    } else if let Some(path) = &d.path {
+        if !place.is_empty() {
+            place = format!("{place} at {path}");
+        }
+    }
+    let app = d
+        .app
+        .as_ref()
+        .map(|a| format!(" (app `{a}`)"))
+        .unwrap_or_default();
+    if place.is_empty() {
+        writeln!(out, "  {}{app} [{}]", d.message, d.code)?;
+    } else {
+        writeln!(out, "  {place}: {}{app} [{}]", d.message, d.code)?;
+    }
+    if let Some(hint) = &d.hint {
+        writeln!(out, "    hint: {hint}")?;
+    }
+    Ok(())
+}
+
+/// Prints a value as one JSON document on stdout.
+pub fn print_json<T: Serialize>(value: &T) {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let _ = serde_json::to_writer(&mut out, value);
+    let _ = writeln!(out);
+    let _ = out.flush();
+}
