@@ -1,5 +1,7 @@
 //! The built `aoa` binary on the example and on broken manifests: exit codes and output shapes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

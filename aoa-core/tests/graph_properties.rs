@@ -1,5 +1,7 @@
 //! Property tests of the planner's invariants on random graphs, with petgraph as an independent oracle.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use aoa_core::{Error, Manifest, PlanOptions, Selector};
 use petgraph::graph::DiGraph;
 use proptest::prelude::*;

@@ -1,5 +1,7 @@
 //! Every manifest diagnostic: its code, message, file, line, column and app.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use aoa_core::{Diagnostic, Error, Format, Manifest, SourceText};
 
 fn yaml_errors(text: &str) -> Vec<Diagnostic> {

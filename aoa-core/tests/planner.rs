@@ -1,5 +1,7 @@
 //! Planner behaviour on small hand-written graphs: waves, batches, critical path, cycles, impacted, select, teardown.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
 use aoa_core::{EdgeKind, Error, Format, Manifest, PlanOptions, Selector};
 
 fn manifest(yaml: &str) -> Manifest {
