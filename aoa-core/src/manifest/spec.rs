@@ -1,14 +1,13 @@
 //! The manifest's data model as written: documents of apps, read fast by serde or checked key by key.
 
+use super::decl::Field;
 use super::section::Section;
 use crate::diagnostic::Diagnostic;
 use crate::source::escape_pointer_token;
 use crate::suggest;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The keys an app may have, besides the [`Section`] keys.
 pub const APP_KEYS: [&str; 6] = ["name", "parent", "depends_on", "labels", "version", "owner"];
@@ -34,92 +33,6 @@ pub struct AppSpec {
     pub owner: Option<String>,
     /// The feature sections of the app, as written.
     pub sections: BTreeMap<Section, Value>,
-}
-
-/// A manifest document: `{"apiVersion": "aoa/v1", "apps": [...]}`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Document {
-    #[serde(rename = "apiVersion", default)]
-    pub api_version: Option<String>,
-    pub apps: Vec<AppSpec>,
-}
-
-enum Field {
-    Name,
-    Parent,
-    DependsOn,
-    Labels,
-    Version,
-    Owner,
-    Section(Section),
-}
-
-impl Field {
-    fn parse(key: &str) -> Option<Field> {
-        Some(match key {
-            "name" => Field::Name,
-            "parent" => Field::Parent,
-            "depends_on" => Field::DependsOn,
-            "labels" => Field::Labels,
-            "version" => Field::Version,
-            "owner" => Field::Owner,
-            other => Field::Section(Section::from_key(other)?),
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an app key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Field, E> {
-                Field::parse(key).ok_or_else(|| E::custom(format!("unknown key `{key}`")))
-            }
-        }
-        deserializer.deserialize_identifier(FieldVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for AppSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AppVisitor;
-        impl<'de> Visitor<'de> for AppVisitor {
-            type Value = AppSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an app mapping")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AppSpec, A::Error> {
-                let mut app = AppSpec::default();
-                let mut has_name = false;
-                while let Some(field) = map.next_key::<Field>()? {
-                    match field {
-                        Field::Name => {
-                            app.name = map.next_value()?;
-                            has_name = true;
-                        }
-                        Field::Parent => app.parent = map.next_value()?,
-                        Field::DependsOn => app.depends_on = map.next_value()?,
-                        Field::Labels => app.labels = map.next_value()?,
-                        Field::Version => app.version = map.next_value()?,
-                        Field::Owner => app.owner = map.next_value()?,
-                        Field::Section(section) => {
-                            app.sections.insert(section, map.next_value()?);
-                        }
-                    }
-                }
-                if !has_name {
-                    return Err(de::Error::missing_field("name"));
-                }
-                Ok(app)
-            }
-        }
-        deserializer.deserialize_map(AppVisitor)
-    }
 }
 
 /// Converts a parsed document value to apps, collecting every problem (with its JSON pointer) instead of
@@ -382,20 +295,6 @@ pub(crate) fn kind(value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn fast_path_reads_all_fields() {
-        let doc: Document = serde_json::from_str(
-            r#"{"apps":[{"name":"a","parent":null,"depends_on":["b"],"labels":{"env":"prod"},"version":"v1","owner":"me"}]}"#,
-        )
-        .unwrap();
-        assert_eq!(doc.apps[0].depends_on, vec!["b"]);
-        assert_eq!(doc.apps[0].labels["env"], "prod");
-        assert!(
-            serde_json::from_str::<Document>(r#"{"apps":[{"name":"a","dependson":[]}]}"#).is_err()
-        );
-        assert!(serde_json::from_str::<Document>(r#"{"apps":[{"parent":"a"}]}"#).is_err());
-    }
 
     #[test]
     fn lint_collects_every_problem_with_paths() {
