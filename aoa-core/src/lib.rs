@@ -1,1 +1,2 @@
 //! aoa-core: the pure core of aoa ("App of Apps").
+pub mod schema;
