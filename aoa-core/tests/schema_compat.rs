@@ -1,4 +1,5 @@
 //! Compatibility checker against the shared Avro Java reference cases.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aoa_core::schema::compat::{IncompatibilityKind, check};
 use aoa_core::schema::{ParsedSchema, parse_list};

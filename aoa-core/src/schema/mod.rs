@@ -11,12 +11,22 @@ mod model;
 mod pointer;
 mod suggest;
 
+pub mod avro_json;
+pub mod binary;
+pub mod codec_error;
 pub mod compat;
+pub mod defaults;
 pub mod fingerprint;
 pub mod parse;
+pub mod registry;
+pub mod resolve;
 pub mod validate;
 
+pub use codec_error::{DecodeError, EncodeError};
 pub use compat::{CompatibilityReport, Incompatibility, IncompatibilityKind};
+pub use defaults::{validate_with_defaults, with_defaults};
 pub use fingerprint::{Fingerprints, crc64_avro, fingerprints};
 pub use parse::{ParsedSchema, SchemaError, parse_list, parse_values};
+pub use registry::{CheckReport, CompatibilityMode, Registry, RegistryError};
+pub use resolve::{AppParams, ParamTree, ResolveError, ResolvedParams};
 pub use validate::{ValidationError, ValidationErrorKind, is_valid, validate};
