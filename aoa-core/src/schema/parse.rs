@@ -103,8 +103,8 @@ impl ParsedSchema {
         })
     }
 
-    /// The schema as parsed by `apache_avro` (named types defined in other
-    /// schemas of a list appear there as references).
+    /// The schema as parsed by `apache_avro`, with references to named types
+    /// defined elsewhere in a list inlined.
     pub fn avro(&self) -> &apache_avro::Schema {
         &self.avro
     }
@@ -172,8 +172,17 @@ pub fn parse_values(schemas: &[Value]) -> Result<Vec<ParsedSchema>, SchemaError>
         .iter()
         .map(|root| {
             let root = root.to_string();
-            let (avro, schemata) =
-                guarded(|| apache_avro::Schema::parse_str_with_list(&root, &definitions))?;
+            let (avro, schemata) = guarded(|| {
+                let (mut avro, schemata) =
+                    apache_avro::Schema::parse_str_with_list(&root, &definitions)?;
+                if let apache_avro::Schema::Ref { name } = &avro
+                    && let Some(definition) = schemata.iter().find(|s| s.name() == Some(name))
+                {
+                    avro = definition.clone();
+                }
+                avro.denormalize(&schemata)?;
+                Ok((avro, schemata))
+            })?;
             let arena = compile(&avro, &schemata)?;
             check_defaults(&arena)?;
             let canonical = canonical_form(&arena);
