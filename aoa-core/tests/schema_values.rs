@@ -1,5 +1,5 @@
 //! Validation, defaults and encodings.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, deprecated)]
 
 use aoa_core::schema::avro_json::{from_avro_json, to_avro_json};
 use aoa_core::schema::binary::{decode, decode_single_object, encode, encode_single_object};

@@ -10,8 +10,13 @@ use super::validate::{MAX_VALUE_DEPTH, ValidationError, select_branch, validate}
 /// at any depth (values that do not fit the schema are left as they are).
 pub fn with_defaults(schema: &ParsedSchema, value: &Value) -> Value {
     let mut filled = value.clone();
-    fill(&schema.arena, schema.root(), &mut filled, 0);
+    fill_in_place(schema, &mut filled);
     filled
+}
+
+/// Fills in defaults like [`with_defaults`], in place.
+pub fn fill_in_place(schema: &ParsedSchema, value: &mut Value) {
+    fill(&schema.arena, schema.root(), value, 0);
 }
 
 /// Validates `value` and returns it with defaults filled in, or every

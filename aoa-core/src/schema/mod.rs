@@ -24,7 +24,7 @@ pub mod validate;
 
 pub use codec_error::{DecodeError, EncodeError};
 pub use compat::{CompatibilityReport, Incompatibility, IncompatibilityKind};
-pub use defaults::{validate_with_defaults, with_defaults};
+pub use defaults::{fill_in_place, validate_with_defaults, with_defaults};
 pub use fingerprint::{Fingerprints, crc64_avro, fingerprints};
 pub use parse::{ParsedSchema, SchemaError, parse_list, parse_values};
 pub use registry::{CheckReport, CompatibilityMode, Registry, RegistryError};

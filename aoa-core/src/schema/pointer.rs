@@ -1,6 +1,8 @@
 //! JSON pointers (RFC 6901) built while walking a value; rendered to text
 //! only when an error needs them.
 
+use std::borrow::Cow;
+
 /// One step of a JSON pointer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Step<'v> {
@@ -43,6 +45,10 @@ impl<'v> Pointer<'v> {
 }
 
 /// Escapes one reference token: `~` becomes `~0`, `/` becomes `~1`.
-pub(crate) fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub(crate) fn escape(token: &str) -> Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(token)
+    }
 }

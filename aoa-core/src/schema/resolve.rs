@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::defaults::with_defaults;
+use super::defaults::fill_in_place;
 use super::parse::ParsedSchema;
 use super::pointer::escape;
 use super::validate::{ValidationError, validate};
@@ -189,7 +189,7 @@ pub fn resolve_validated(
     if !errors.is_empty() {
         return Err(errors);
     }
-    resolved.value = with_defaults(schema, &resolved.value);
+    fill_in_place(schema, &mut resolved.value);
     Ok(resolved)
 }
 
