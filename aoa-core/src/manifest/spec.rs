@@ -309,7 +309,11 @@ mod tests {
             "kind": "x"
         }));
         let kept: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(kept, vec!["a", "c"], "apps with a usable name stay for the graph checks");
+        assert_eq!(
+            kept,
+            vec!["a", "c"],
+            "apps with a usable name stay for the graph checks"
+        );
         let summary: Vec<(String, &str)> = problems
             .iter()
             .map(|p| (p.path.clone().unwrap_or_default(), p.code))
