@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use aoa_core::schema::binary::encode_into;
-use aoa_core::schema::resolve::resolve_validated;
+use aoa_core::schema::resolve::Resolver;
 use aoa_core::schema::{AppParams, ParamTree, ParsedSchema, validate};
 use apache_avro::Schema as AvroSchema;
 use apache_avro::types::Value as AvroValue;
@@ -247,8 +247,9 @@ fn main() {
     let mut buffer = Vec::with_capacity(512);
     let mut total_bytes = 0usize;
     let mut resolved = Vec::with_capacity(n);
+    let mut resolver = Resolver::new(&tree);
     for &app in &leaves {
-        let params = resolve_validated(&tree, app).expect("valid");
+        let params = resolver.resolve_validated(app).expect("valid");
         buffer.clear();
         encode_into(&tree.schema, &params.value, &mut buffer).unwrap();
         total_bytes += buffer.len();

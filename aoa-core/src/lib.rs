@@ -25,5 +25,5 @@ pub mod suggest;
 pub use diagnostic::{Diagnostic, Location};
 pub use error::{Error, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
-pub use manifest::{AppId, AppSpec, Declared, Manifest, Section};
+pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
 pub use source::{Format, SourceText};

@@ -220,9 +220,12 @@ fn resolution_merges_with_provenance() {
         leaf.value,
         json!({"global": {"region": "eu", "replicas": 5}, "port": 8080, "big": 9_007_199_254_740_993_i64})
     );
-    assert_eq!(leaf.provenance["/global/region"], "root");
-    assert_eq!(leaf.provenance["/global/replicas"], "mid");
-    assert_eq!(leaf.provenance["/port"], "leaf");
+    let provenance = leaf.provenance();
+    assert_eq!(provenance["/global/region"], "root");
+    assert_eq!(provenance["/global/replicas"], "mid");
+    assert_eq!(provenance["/port"], "leaf");
+    assert_eq!(leaf.set_by("/big"), Some("leaf"));
+    assert_eq!(leaf.set_by("/global"), None);
     // `team` is not declared by the leaf schema: not inherited, no error.
     assert!(leaf.value.get("team").is_none());
     // Apps without schema inherit everything.
@@ -249,6 +252,7 @@ fn locks_and_unknown_keys_and_required_shared() {
         locked: "/global/region".into(),
         locker: "root".into(),
         overrider: "mid".into(),
+        in_shared: true,
     }));
     assert!(errors.iter().any(|e| matches!(e,
         ResolveError::LockedOverride { path, overrider, .. } if path == "/global" && overrider == "leaf")));
