@@ -442,6 +442,12 @@ impl Manifest {
             ),
             ResolveError::Cycle { app } => self.diagnostic_at(id_of(&app), "/parent", Diagnostic::new("parent-loop", message)),
             ResolveError::Invalid { app, set_by, error } => {
+                let message = format!(
+                    "parameter `{}`: {}{}",
+                    error.path,
+                    error.message,
+                    set_by.as_ref().map(|s| format!(" (set by `{s}`)")).unwrap_or_default()
+                );
                 let setter = set_by.as_deref().unwrap_or(&app);
                 let section = if setter == app { "params" } else { "shared_params" };
                 let hint = match &set_by {
@@ -539,7 +545,15 @@ impl Manifest {
         }
         let listed: Vec<String> = incompatibilities
             .iter()
-            .map(|i| format!("{:?} at `{}`: {}", i.kind, i.location, i.message))
+            .map(|i| {
+                let kind = serde_json::to_value(i.kind).unwrap_or_default();
+                format!(
+                    "{} at `{}`: {}",
+                    kind.as_str().unwrap_or_default(),
+                    i.location,
+                    i.message
+                )
+            })
             .collect();
         at(Diagnostic::new(
             "stale-schema-pin",
