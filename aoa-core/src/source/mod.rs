@@ -9,8 +9,8 @@ mod yaml;
 
 pub use locator::Locator;
 pub use schemas::{
-    MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryProblems, load_registry, read_registry,
-    read_schema_file, registry_dir,
+    MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, RegistryProblems, load_registry,
+    read_registry, read_schema_file, registry_dir,
 };
 pub(crate) use yaml::parse_yaml;
 

@@ -38,13 +38,22 @@ pub fn registry_dir(manifest: &Path) -> PathBuf {
     }
 }
 
+/// The contents of a registry directory.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryListing {
+    /// Every stored version, sorted by subject and file name.
+    pub files: Vec<RegistryFile>,
+    /// Subject and mode name of each `compatibility` file.
+    pub modes: Vec<(String, String)>,
+}
+
 /// Reads every `<subject>/<version>.avsc` of a registry directory (sorted), and each subject's
 /// optional `compatibility` file; a missing directory is an empty registry.
-pub fn read_registry(dir: &Path) -> Result<(Vec<RegistryFile>, Vec<(String, String)>)> {
-    let mut files = Vec::new();
-    let mut modes = Vec::new();
+pub fn read_registry(dir: &Path) -> Result<RegistryListing> {
+    let mut listing = RegistryListing::default();
+    let RegistryListing { files, modes } = &mut listing;
     if !dir.is_dir() {
-        return Ok((files, modes));
+        return Ok(listing);
     }
     for subject_dir in sorted_entries(dir)? {
         if !subject_dir.is_dir() {
@@ -65,12 +74,12 @@ pub fn read_registry(dir: &Path) -> Result<(Vec<RegistryFile>, Vec<(String, Stri
             }
         }
     }
-    Ok((files, modes))
+    Ok(listing)
 }
 
 /// Builds the registry of a registry directory; every unusable version or mode is one diagnostic.
 pub fn load_registry(dir: &Path) -> Result<Registry, RegistryProblems> {
-    let (files, modes) = read_registry(dir).map_err(RegistryProblems::Io)?;
+    let RegistryListing { files, modes } = read_registry(dir).map_err(RegistryProblems::Io)?;
     let triples = files
         .iter()
         .map(|f| (f.subject.as_str(), f.version.as_str(), f.text.as_str()));
