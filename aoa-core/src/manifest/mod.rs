@@ -122,9 +122,13 @@ impl Manifest {
     /// Merges several manifest texts into one manifest (apps of all texts share one namespace). Schemas
     /// may be inline only: there is no registry or file next to a text.
     pub fn from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
-        let mut manifest = Manifest::graph_from_sources(sources)?;
-        manifest.load_hub(params::HubInputs::none())?;
-        Ok(manifest)
+        Manifest::graph_from_sources(sources)?.with_inline_schemas()
+    }
+
+    /// Checks the parameter sections of a manifest that has no registry and no schema files.
+    fn with_inline_schemas(mut self) -> Result<Manifest> {
+        self.load_hub(params::HubInputs::none())?;
+        Ok(self)
     }
 
     /// The app graph of several manifest texts, without the parameter sections checked.
@@ -140,10 +144,9 @@ impl Manifest {
                 Format::Yaml => match source::parse_yaml(&src.text, &src.origin) {
                     Ok((value, positions)) => {
                         let locator = Locator::Yaml(positions);
-                        match decls_from_value(&value, &src.origin, &locator) {
-                            Ok(decls) => parsed.push(Some(decls)),
-                            Err(mut problems) => invalid.append(&mut problems),
-                        }
+                        let (decls, mut problems) = decls_from_value(&value, &src.origin, &locator);
+                        parsed.push(Some(decls));
+                        invalid.append(&mut problems);
                         files.push(FileInfo {
                             origin: src.origin,
                             locator,
@@ -167,9 +170,11 @@ impl Manifest {
             match pre {
                 Some(mut owned) => decls.append(&mut owned),
                 None => match parse_json(file) {
-                    Ok(mut apps) => decls.append(&mut apps),
-                    Err(JsonProblem::Syntax(d)) => syntax.push(d),
-                    Err(JsonProblem::Invalid(mut problems)) => invalid.append(&mut problems),
+                    Ok((mut apps, mut problems)) => {
+                        decls.append(&mut apps);
+                        invalid.append(&mut problems);
+                    }
+                    Err(d) => syntax.push(d),
                 },
             }
         }
@@ -178,13 +183,7 @@ impl Manifest {
                 diagnostics: syntax,
             });
         }
-        if !invalid.is_empty() {
-            invalid.truncate(MAX_DIAGNOSTICS);
-            return Err(Error::Manifest {
-                diagnostics: invalid,
-            });
-        }
-        let built = build::build(&files, &file_starts, decls)?;
+        let built = with_structure_problems(invalid, build::build(&files, &file_starts, decls))?;
         Ok(Manifest::assemble(files, file_starts, built))
     }
 
@@ -195,9 +194,10 @@ impl Manifest {
             origin: "<records>".into(),
             locator: Locator::None,
         };
-        let decls = decls_from_value(&doc, &file.origin, &file.locator)
-            .map_err(|d| Error::Manifest { diagnostics: d })?;
-        Manifest::from_decls(file, decls)
+        let (decls, problems) = decls_from_value(&doc, &file.origin, &file.locator);
+        let files = vec![file];
+        let built = with_structure_problems(problems, build::build(&files, &[0], decls))?;
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     /// Builds a manifest from typed app specs.
@@ -206,15 +206,9 @@ impl Manifest {
             origin: "<apps>".into(),
             locator: Locator::None,
         };
-        Manifest::from_decls(file, apps.into_iter().map(Decl::from).collect())
-    }
-
-    fn from_decls(file: FileInfo, decls: Vec<Decl<'static>>) -> Result<Manifest> {
         let files = vec![file];
-        let built = build::build(&files, &[0], decls)?;
-        let mut manifest = Manifest::assemble(files, vec![0], built);
-        manifest.load_hub(params::HubInputs::none())?;
-        Ok(manifest)
+        let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     fn assemble(files: Vec<FileInfo>, file_starts: Vec<u32>, built: build::Built) -> Manifest {
@@ -386,17 +380,39 @@ pub(crate) fn app_pointer<'f>(
     (&files[slot], format!("/apps/{}{suffix}", id.0 - first))
 }
 
-/// Why a JSON file could not be read.
-enum JsonProblem {
-    Syntax(Diagnostic),
-    Invalid(Vec<Diagnostic>),
+/// Structure problems (unknown keys, wrong types) come first, then the graph checks' problems; either
+/// kind makes the manifest invalid.
+fn with_structure_problems(
+    mut structure: Vec<Diagnostic>,
+    built: Result<build::Built>,
+) -> Result<build::Built> {
+    match built {
+        Ok(built) if structure.is_empty() => Ok(built),
+        Ok(_) => {
+            structure.truncate(MAX_DIAGNOSTICS);
+            Err(Error::Manifest {
+                diagnostics: structure,
+            })
+        }
+        Err(Error::Manifest { diagnostics }) => {
+            structure.extend(diagnostics);
+            structure.truncate(MAX_DIAGNOSTICS + 1);
+            Err(Error::Manifest {
+                diagnostics: structure,
+            })
+        }
+        Err(other) => Err(other),
+    }
 }
 
-/// Reads a JSON file's apps, borrowing names from its text. The fast path is serde into [`Decl`]s; when
-/// it rejects the structure, the text is re-read generically to report every problem with its position.
-fn parse_json(file: &FileInfo) -> std::result::Result<Vec<Decl<'_>>, JsonProblem> {
+/// Reads a JSON file's apps (borrowing names from its text) and its structure problems; `Err` is a
+/// syntax error. The fast path is serde into [`Decl`]s; when it rejects the structure, the text is
+/// re-read generically to report every problem with its position.
+fn parse_json(
+    file: &FileInfo,
+) -> std::result::Result<(Vec<Decl<'_>>, Vec<Diagnostic>), Diagnostic> {
     let Locator::Json { text, .. } = &file.locator else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let syntax = |e: serde_json::Error| {
         let mut d = Diagnostic::new(
@@ -407,14 +423,16 @@ fn parse_json(file: &FileInfo) -> std::result::Result<Vec<Decl<'_>>, JsonProblem
         d.file = Some(file.origin.clone());
         d.line = Some(e.line());
         d.column = Some(e.column());
-        JsonProblem::Syntax(d)
+        d
     };
     match serde_json::from_str::<FastDocument<'_>>(text) {
-        Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => Ok(doc.apps),
+        Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => {
+            Ok((doc.apps, Vec::new()))
+        }
         Err(e) if e.is_syntax() || e.is_eof() => Err(syntax(e)),
         _ => {
             let value: Value = serde_json::from_str(text).map_err(syntax)?;
-            decls_from_value(&value, &file.origin, &file.locator).map_err(JsonProblem::Invalid)
+            Ok(decls_from_value(&value, &file.origin, &file.locator))
         }
     }
 }
@@ -427,21 +445,19 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// Converts a document value to declarations, placing each problem at its line and column.
+/// Converts a document value to declarations and its structure problems, each placed at its line and column.
 fn decls_from_value(
     value: &Value,
     origin: &str,
     locator: &Locator,
-) -> std::result::Result<Vec<Decl<'static>>, Vec<Diagnostic>> {
+) -> (Vec<Decl<'static>>, Vec<Diagnostic>) {
     let (apps, problems) = spec::document_from_value(value);
-    if problems.is_empty() {
-        return Ok(apps.into_iter().map(Decl::from).collect());
-    }
-    Err(problems
+    let problems = problems
         .into_iter()
         .map(|d| {
             let location = d.path.as_deref().and_then(|p| locator.locate(origin, p));
             d.at(origin, location)
         })
-        .collect())
+        .collect();
+    (apps.into_iter().map(Decl::from).collect(), problems)
 }

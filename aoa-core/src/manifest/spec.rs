@@ -92,7 +92,7 @@ pub(crate) fn document_from_value(doc: &Value) -> (Vec<AppSpec>, Vec<Diagnostic>
     (specs, problems)
 }
 
-/// Converts one app value, recording every problem; `None` if it is unusable.
+/// Converts one app value, recording every problem; `None` if it has no usable name.
 fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Option<AppSpec> {
     let Value::Object(fields) = item else {
         problems.push(type_error(
@@ -130,7 +130,6 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
         name: name.clone().unwrap_or_default(),
         ..AppSpec::default()
     };
-    let before = problems.len();
     for (key, value) in fields {
         let path = format!("{at}/{}", escape_pointer_token(key));
         let mut expect_string = |what: &str| match value {
@@ -167,7 +166,9 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
             }
         }
     }
-    (name.is_some() && problems.len() == before).then_some(app)
+    // An app with a usable name stays in the graph checks even if other fields had problems, so that
+    // one run reports every problem of the manifest.
+    name.is_some().then_some(app)
 }
 
 fn string_list(
@@ -307,7 +308,12 @@ mod tests {
             ],
             "kind": "x"
         }));
-        assert!(apps.is_empty());
+        let kept: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            kept,
+            vec!["a", "c"],
+            "apps with a usable name stay for the graph checks"
+        );
         let summary: Vec<(String, &str)> = problems
             .iter()
             .map(|p| (p.path.clone().unwrap_or_default(), p.code))

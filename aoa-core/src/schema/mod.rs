@@ -9,7 +9,6 @@ mod hoist;
 mod logical;
 mod model;
 mod pointer;
-mod suggest;
 
 pub mod avro_json;
 pub mod binary;
