@@ -89,6 +89,17 @@ fn every_problem_is_collected() {
     let err = yaml(&text).unwrap_err();
     let found = codes(&err);
     assert!(found.contains(&"locked-override"), "{found:?}");
+    // The value is still validated: the unknown key `prot` is reported too, with a did-you-mean.
+    let unknown = err
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.code == "invalid-param")
+        .unwrap();
+    assert!(
+        unknown.message.contains("`prot`") && unknown.message.contains("`port`"),
+        "{}",
+        unknown.message
+    );
     let locked = err
         .diagnostics()
         .into_iter()

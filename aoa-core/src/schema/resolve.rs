@@ -280,13 +280,46 @@ impl<'t, T: ParamTree> Resolver<'t, T> {
     /// Merges the parameters of `app` without validating them; reports the
     /// problems of its ancestors' sections too.
     pub fn resolve(&mut self, app: u32) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
-        self.resolve_with(app, true)
+        let (resolved, errors) = self.merge(app, true)?;
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(errors)
+        }
     }
 
-    /// Merges and validates the parameters of `app`, filling schema defaults.
+    /// Merges and validates the parameters of `app`, filling schema defaults;
+    /// the merged value is validated even when merging found problems, so
+    /// that every problem is reported.
     pub fn resolve_validated(&mut self, app: u32) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
-        let resolved = self.resolve(app)?;
-        finish(resolved)
+        self.validated(app, true)
+    }
+
+    fn validated(
+        &mut self,
+        app: u32,
+        chain_errors: bool,
+    ) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
+        let (mut resolved, mut errors) = self.merge(app, chain_errors)?;
+        let Some(schema) = resolved.schema else {
+            return if errors.is_empty() {
+                Ok(resolved)
+            } else {
+                Err(errors)
+            };
+        };
+        errors.extend(validate(schema, &resolved.value).into_iter().map(|error| {
+            ResolveError::Invalid {
+                app: resolved.app.to_string(),
+                set_by: resolved.set_by(&error.path).map(str::to_string),
+                error,
+            }
+        }));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        fill_in_place(schema, &mut resolved.value);
+        Ok(resolved)
     }
 
     /// The problems of the own `shared_params` and `locked` of `app`.
@@ -301,11 +334,14 @@ impl<'t, T: ParamTree> Resolver<'t, T> {
         }
     }
 
-    fn resolve_with(
+    /// The merged parameters of `app` and the problems found merging them
+    /// (with those of its ancestors' sections when `chain_errors`); an error
+    /// only when the parent links loop.
+    fn merge(
         &mut self,
         app: u32,
         chain_errors: bool,
-    ) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
+    ) -> Result<(ResolvedParams<'t>, Vec<ResolveError>), Vec<ResolveError>> {
         let tree = self.tree;
         let base = match tree.parent(app) {
             Some(parent) => Some(self.node(parent).map_err(|e| vec![e])?),
@@ -333,10 +369,7 @@ impl<'t, T: ParamTree> Resolver<'t, T> {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(ResolvedParams {
+        let resolved = ResolvedParams {
             app: tree.name(app),
             value: Value::Object(value),
             schema,
@@ -346,7 +379,8 @@ impl<'t, T: ParamTree> Resolver<'t, T> {
                 values,
                 inherited: false,
             }),
-        })
+        };
+        Ok((resolved, errors))
     }
 
     /// The merged shared values of `app` and its ancestors, computed once.
@@ -432,26 +466,6 @@ impl<'t, T: ParamTree> Resolver<'t, T> {
     }
 }
 
-/// Validates resolved parameters against their schema and fills defaults.
-fn finish(mut resolved: ResolvedParams<'_>) -> Result<ResolvedParams<'_>, Vec<ResolveError>> {
-    let Some(schema) = resolved.schema else {
-        return Ok(resolved);
-    };
-    let errors: Vec<ResolveError> = validate(schema, &resolved.value)
-        .into_iter()
-        .map(|error| ResolveError::Invalid {
-            app: resolved.app.to_string(),
-            set_by: resolved.set_by(&error.path).map(str::to_string),
-            error,
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    fill_in_place(schema, &mut resolved.value);
-    Ok(resolved)
-}
-
 /// Merges the parameters of `app` without validating them.
 ///
 /// To resolve many apps of one tree, use a [`Resolver`], which shares the
@@ -526,7 +540,7 @@ fn for_each_app<'t, T: ParamTree>(
     let mut resolver = Resolver::new(tree);
     for app in 0..tree.app_count() {
         errors.append(&mut resolver.own_problems(app));
-        match resolver.resolve_with(app, false).and_then(finish) {
+        match resolver.validated(app, false) {
             Ok(params) => f(params),
             Err(mut e) => errors.append(&mut e),
         }
