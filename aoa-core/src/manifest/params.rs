@@ -142,9 +142,8 @@ impl Manifest {
         if self.hub.apps.is_empty() {
             return Ok(());
         }
-        if problems.is_empty() {
-            problems = self.check_params();
-        }
+        // Apps with unusable sections resolve without them, so every other problem is found too.
+        problems.append(&mut self.check_params());
         if problems.is_empty() {
             return Ok(());
         }
@@ -195,7 +194,7 @@ impl Manifest {
                 _ => problems.push(self.diagnostic_at(
                     id,
                     "/schema_pin",
-                    Diagnostic::new("bad-schema-pin", format!("`schema_pin` {value} is not `subject@version` or a schema fingerprint"))
+                    Diagnostic::new("bad-schema-pin", format!("`schema_pin` `{}` is not `subject@version` or a schema fingerprint", value.as_str().map_or_else(|| value.to_string(), str::to_string)))
                         .with_hint("pin `subject@3`, or the crc-64-avro (16 hex digits) or sha-256 (64 hex digits) fingerprint printed by `aoa schema fingerprint`"),
                 )),
             }
