@@ -2,7 +2,7 @@
 //!
 //! Parsing goes through `apache_avro` (guarded by a depth limit and by
 //! `catch_unwind` as a last resort), after hoisting nested named
-//! definitions to the top level (see [`super::hoist`]) so that lists of
+//! definitions to the top level (see the private `hoist` module) so that lists of
 //! schemas referencing each other parse identically in any order. The
 //! result is compiled into an arena where references point at their
 //! definitions, and every field default is checked against its type.
