@@ -237,3 +237,10 @@ fn the_example_resolves() {
     assert_eq!(api.set_by("/platform/rbac/deployer"), Some("team-payments"));
     assert!(api.value.get("db").is_none());
 }
+
+#[test]
+fn manifests_and_resolved_params_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Manifest>();
+    send_sync::<aoa_core::schema::ResolvedParams<'static>>();
+}
