@@ -298,3 +298,36 @@ fn fingerprint_prints_rabin_and_sha256() {
             .starts_with("{\"name\":\"aoa.payments.PaymentsApi\"")
     );
 }
+
+/// The output shown after `$ aoa ARGS` in docs/schema-hub.md, up to the next `$` line or the block end.
+fn documented_output(docs: &str, args: &str) -> String {
+    let start = docs
+        .find(&format!("$ aoa {args}\n"))
+        .unwrap_or_else(|| panic!("docs/schema-hub.md shows no `aoa {args}`"))
+        + format!("$ aoa {args}\n").len();
+    docs[start..]
+        .lines()
+        .take_while(|l| !l.starts_with('$') && !l.starts_with("```"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn the_schema_hub_docs_show_real_output() {
+    let docs = std::fs::read_to_string(root().join("docs/schema-hub.md")).unwrap();
+    for args in [
+        "validate aoa-cli/tests/fixtures/platform-type-mismatch",
+        "params examples/platform payments/api --explain",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_aoa"))
+            .args(args.split_whitespace())
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            documented_output(&docs, args),
+            "docs/schema-hub.md is out of date for `aoa {args}`"
+        );
+    }
+}
