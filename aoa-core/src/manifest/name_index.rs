@@ -1,7 +1,8 @@
 //! Name to id lookup over a [`NameTable`]: open addressing with linear probing, 8 bytes a slot.
 //!
-//! Each slot holds an id and 32 bits of the name's hash, so a probe compares strings only when the tags
-//! match. At 10^6 apps the table is 16 MiB and the names it points into are one contiguous buffer, which
+//! Each slot holds an id, 32 bits of the name's hash and the name's span in the table's text, so a probe
+//! compares strings only when the tags match and then reads the name bytes directly (one cache miss, not
+//! two). At 10^6 apps the table is 32 MiB and the names it points into are one contiguous buffer, which
 //! keeps the millions of lookups of parent and dependency names cache-friendly (a `HashMap<&str, u32>`
 //! keyed by strings scattered through the manifest text was the planner's largest cost).
 
@@ -10,10 +11,13 @@ use std::hash::BuildHasher;
 
 const EMPTY: u32 = u32::MAX;
 
+/// One slot: id (or `EMPTY`), hash tag, and the name's span in the table's text.
+type Slot = (u32, u32, u32, u32);
+
 /// An index from name to id (ids are positions in the [`NameTable`] it was built over).
 #[derive(Debug)]
 pub(crate) struct NameIndex {
-    slots: Vec<(u32, u32)>,
+    slots: Vec<Slot>,
     mask: usize,
 }
 
@@ -27,7 +31,7 @@ impl NameIndex {
     pub fn with_capacity(count: usize) -> Self {
         let size = (count.max(4) * 2).next_power_of_two();
         NameIndex {
-            slots: vec![(EMPTY, 0); size],
+            slots: vec![(EMPTY, 0, 0, 0); size],
             mask: size - 1,
         }
     }
@@ -35,32 +39,33 @@ impl NameIndex {
     /// Adds name `id` of `names`; if the name is already present, returns the id that holds it.
     pub fn insert(&mut self, names: &NameTable, id: u32) -> Result<(), u32> {
         let name = names.get(id as usize);
-        let (h, tag) = hash(name);
-        let mut i = h & self.mask;
-        loop {
-            let (slot, slot_tag) = self.slots[i];
-            if slot == EMPTY {
-                self.slots[i] = (id, tag);
-                return Ok(());
+        let (start, end) = names.span(id as usize);
+        match self.probe(names, name) {
+            Ok(existing) => Err(existing),
+            Err(free) => {
+                self.slots[free] = (id, hash(name).1, start, end);
+                Ok(())
             }
-            if slot_tag == tag && names.get(slot as usize) == name {
-                return Err(slot);
-            }
-            i = (i + 1) & self.mask;
         }
     }
 
     /// The id of `name`, if present.
     pub fn get(&self, names: &NameTable, name: &str) -> Option<u32> {
+        self.probe(names, name).ok()
+    }
+
+    /// `Ok(id)` if `name` is present, else `Err(free slot)` where it would go.
+    fn probe(&self, names: &NameTable, name: &str) -> Result<u32, usize> {
         let (h, tag) = hash(name);
+        let text = names.text().as_bytes();
         let mut i = h & self.mask;
         loop {
-            let (slot, slot_tag) = self.slots[i];
+            let (slot, slot_tag, start, end) = self.slots[i];
             if slot == EMPTY {
-                return None;
+                return Err(i);
             }
-            if slot_tag == tag && names.get(slot as usize) == name {
-                return Some(slot);
+            if slot_tag == tag && text.get(start as usize..end as usize) == Some(name.as_bytes()) {
+                return Ok(slot);
             }
             i = (i + 1) & self.mask;
         }

@@ -30,8 +30,19 @@ impl NameTable {
 
     /// Name `i`.
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        let (start, end) = self.span(i);
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Where name `i` lies in [`NameTable::text`].
+    pub fn span(&self, i: usize) -> (u32, u32) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (start, self.ends[i])
+    }
+
+    /// Every name, concatenated.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Every name, in id order.
