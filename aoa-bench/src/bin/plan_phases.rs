@@ -1,0 +1,179 @@
+//! In-process phases of `aoa plan` on one manifest file, through the aoa-core API.
+//!
+//! Usage: `plan_phases FILE.json [--reps N] [--split]`
+//!
+//! Prints one JSON line: `read_ms` (the file's text), `load_ms` (parse + validate + build:
+//! `Manifest::from_sources`), `graph_ms` (successor CSR, built on first use), `plan_ms` (Kahn layering +
+//! the plan's waves of names), `json_ms` (serializing the plan as `aoa plan --output json` does, into
+//! memory), `impacted` of the meta file's `query_random` and `query_root` apps once the graph is built
+//! (median of `--reps` runs), `drop_ms` (freeing everything), `peak_rss_kib`, and the wave summary the
+//! peers print (`waves`, `max_wave`, `placed`, `checksum`).
+//!
+//! With `--split`, `load_ms` is further split into `spec_parse_ms` (serde_json into `AppSpec`s) and
+//! `build_ms` (`Manifest::from_apps`: index, checks, flat arrays, name order); the text is then not kept
+//! for diagnostics, so peak memory differs from `aoa plan`.
+
+use aoa_core::{AppSpec, Error, Manifest, Plan, PlanOptions};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::time::Instant;
+
+/// The document as the split mode reads it.
+#[derive(Deserialize)]
+struct Doc {
+    apps: Vec<AppSpec>,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--") && !a.chars().all(|c| c.is_ascii_digit()))
+        .ok_or("usage: plan_phases FILE.json [--reps N] [--split]")?
+        .clone();
+    let reps: usize = args
+        .iter()
+        .position(|a| a == "--reps")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(5);
+    let split = args.iter().any(|a| a == "--split");
+    let mut out = Map::new();
+    out.insert("tool".into(), json!("aoa-core"));
+    out.insert(
+        "file".into(),
+        json!(path.rsplit('/').next().unwrap_or(&path)),
+    );
+
+    let t = Instant::now();
+    let sources = aoa_core::source::read_path(path.as_ref())?;
+    out.insert("read_ms".into(), json!(ms(t)));
+
+    let t = Instant::now();
+    let m = if split {
+        let text = &sources.first().ok_or("no source")?.text;
+        let t1 = Instant::now();
+        let doc: Doc = serde_json::from_str(text)?;
+        out.insert("spec_parse_ms".into(), json!(ms(t1)));
+        drop(sources);
+        let t2 = Instant::now();
+        let m = Manifest::from_apps(doc.apps)?;
+        out.insert("build_ms".into(), json!(ms(t2)));
+        m
+    } else {
+        Manifest::from_sources(sources)?
+    };
+    out.insert("load_ms".into(), json!(ms(t)));
+    out.insert("n".into(), json!(m.len()));
+
+    let t = Instant::now();
+    let edges = m.edge_count();
+    out.insert("graph_ms".into(), json!(ms(t)));
+    out.insert("m".into(), json!(edges));
+
+    let options = PlanOptions::default();
+    let t = Instant::now();
+    let planned = m.plan(&options);
+    let plan_ms = ms(t);
+    out.insert("plan_ms".into(), json!(plan_ms));
+    out.insert("algo_ms".into(), json!(plan_ms));
+
+    match &planned {
+        Ok(plan) => {
+            summarize(plan, &mut out);
+            let t = Instant::now();
+            let mut buf = Vec::new();
+            serde_json::to_writer(&mut buf, plan)?;
+            out.insert("json_ms".into(), json!(ms(t)));
+            out.insert("json_bytes".into(), json!(buf.len()));
+            // The layering is cached: a second plan() costs only the waves of names.
+            let t = Instant::now();
+            let again = m.plan(&options)?;
+            out.insert("plan_cached_ms".into(), json!(ms(t)));
+            drop(again);
+        }
+        Err(Error::Cycle { cycles }) => {
+            out.insert("error".into(), json!("cycle"));
+            out.insert("cycles".into(), json!(cycles.len()));
+            out.insert(
+                "reported".into(),
+                json!(
+                    cycles
+                        .first()
+                        .map(|c| c.members.clone())
+                        .unwrap_or_default()
+                ),
+            );
+        }
+        Err(e) => return Err(e.clone().into()),
+    }
+    drop(planned);
+
+    if let Some(meta) = read_meta(&path) {
+        for key in ["query_random", "query_root"] {
+            let Some(q) = meta.get(key).and_then(Value::as_str) else {
+                continue;
+            };
+            let mut times = Vec::with_capacity(reps);
+            let mut impacted = 0;
+            let mut error = None;
+            for _ in 0..reps.max(1) {
+                let t = Instant::now();
+                match m.impacted(&[q], &options) {
+                    Ok(plan) => impacted = plan.app_count.saturating_sub(1),
+                    Err(e) => error = Some(e.code()),
+                }
+                times.push(ms(t));
+            }
+            times.sort_by(f64::total_cmp);
+            let median = times[times.len() / 2];
+            out.insert(
+                key.into(),
+                json!({
+                    "impacted": impacted,
+                    "algo_ms": median,
+                    "min": times[0],
+                    "max": times[times.len() - 1],
+                    "pct_of_plan": 100.0 * median / plan_ms.max(1e-9),
+                    "error": error,
+                }),
+            );
+        }
+    }
+
+    out.insert("peak_rss_kib".into(), json!(aoa_bench::peak_rss_kib()));
+    let t = Instant::now();
+    drop(m);
+    out.insert("drop_ms".into(), json!(ms(t)));
+    println!("{}", Value::Object(out));
+    Ok(())
+}
+
+fn summarize(plan: &Plan<'_>, out: &mut Map<String, Value>) {
+    let sizes: Vec<usize> = plan
+        .waves
+        .iter()
+        .map(|w| w.batches.iter().map(Vec::len).sum())
+        .collect();
+    out.insert("waves".into(), json!(sizes.len()));
+    out.insert(
+        "max_wave".into(),
+        json!(sizes.iter().copied().max().unwrap_or(0)),
+    );
+    out.insert("placed".into(), json!(sizes.iter().sum::<usize>()));
+    out.insert(
+        "checksum".into(),
+        json!(sizes.iter().enumerate().map(|(i, s)| i * s).sum::<usize>()),
+    );
+    out.insert("critical_path".into(), json!(plan.critical_path.len()));
+}
+
+fn read_meta(path: &str) -> Option<Value> {
+    let meta = path.strip_suffix(".json")?.to_string() + ".meta.json";
+    serde_json::from_str(&std::fs::read_to_string(meta).ok()?).ok()
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
