@@ -110,6 +110,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     drop(planned);
 
+    // The lower bound of an impacted *set* (ids only, no sub-plan): a DFS over a successor CSR like the
+    // one aoa-core caches, rebuilt here from the public API because the core's is private.
+    let (succ_start, succ) = successor_csr(&m);
     if let Some(meta) = read_meta(&path) {
         for key in ["query_random", "query_root"] {
             let Some(q) = meta.get(key).and_then(Value::as_str) else {
@@ -128,6 +131,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             times.sort_by(f64::total_cmp);
             let median = times[times.len() / 2];
+            let start = m.id(q).map_or(0, |id| id.0);
+            let mut closure = Vec::with_capacity(reps);
+            let mut reached = 0;
+            for _ in 0..reps.max(1) {
+                let t = Instant::now();
+                reached = reachable(&succ_start, &succ, start);
+                closure.push(ms(t));
+            }
+            closure.sort_by(f64::total_cmp);
+            let closure_ms = closure[closure.len() / 2];
             out.insert(
                 key.into(),
                 json!({
@@ -137,6 +150,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "max": times[times.len() - 1],
                     "pct_of_plan": 100.0 * median / plan_ms.max(1e-9),
                     "error": error,
+                    "set_only_ms": closure_ms,
+                    "set_only_reached": reached,
+                    "set_only_pct_of_plan": 100.0 * closure_ms / plan_ms.max(1e-9),
                 }),
             );
         }
@@ -167,6 +183,47 @@ fn summarize(plan: &Plan<'_>, out: &mut Map<String, Value>) {
         json!(sizes.iter().enumerate().map(|(i, s)| i * s).sum::<usize>()),
     );
     out.insert("critical_path".into(), json!(plan.critical_path.len()));
+}
+
+/// Successors of every app (children and dependents), as a CSR.
+fn successor_csr(m: &Manifest) -> (Vec<u32>, Vec<u32>) {
+    let n = m.len();
+    let mut start = vec![0u32; n + 1];
+    for v in m.ids() {
+        for p in m.predecessors(v) {
+            start[p.index() + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut succ = vec![0u32; start[n] as usize];
+    for v in m.ids() {
+        for p in m.predecessors(v) {
+            succ[fill[p.index()] as usize] = v.0;
+            fill[p.index()] += 1;
+        }
+    }
+    (start, succ)
+}
+
+/// How many apps are reachable from `from` (itself excluded).
+fn reachable(start: &[u32], succ: &[u32], from: u32) -> usize {
+    let mut seen = vec![false; start.len() - 1];
+    let mut stack = vec![from];
+    seen[from as usize] = true;
+    let mut count = 0;
+    while let Some(v) = stack.pop() {
+        for &s in &succ[start[v as usize] as usize..start[v as usize + 1] as usize] {
+            if !seen[s as usize] {
+                seen[s as usize] = true;
+                count += 1;
+                stack.push(s);
+            }
+        }
+    }
+    count
 }
 
 fn read_meta(path: &str) -> Option<Value> {
