@@ -163,6 +163,16 @@ for w in ws:
     cells = cells[:5] + [cells[5] + " / " + cells[6], cells[7] + " / " + cells[8]] + cells[9:]
     P(f"| {w} | " + " | ".join(cells) + " |")
 
+P("\n### aoa in-process phases, CPU time of the whole process (all threads; 10 ms ticks; medians in ms)\n")
+ckeys = ["read", "load", "graph", "plan", "json", "impacted", "drop"]
+P("| workload | read | parse+validate+build | graph | plan | JSON | impacted (all queries, incl. bench DFS) | drop |")
+P("|---|---|---|---|---|---|---|---|")
+for w in ws:
+    vals = [med(w, "phases", "cpu." + k) for k in ckeys]
+    if all(v is None for v in vals):
+        continue
+    P(f"| {w} | " + " | ".join("–" if v is None else f"{v:.0f}" for v in vals) + " |")
+
 P("\n### Goals\n")
 P("| goal | measured | target | result |")
 P("|---|---|---|---|")
@@ -207,8 +217,8 @@ for w in ws:
         ref = sorted(a.get("reported", []))
         for t in tools[3:]:
             l = last(w, t)
-            cells.append(str(l.get("error") is not None and l.get("error") != "") if l else "–")
-        P(f"| {w} (cycle) | cycle of {len(ref)}: {', '.join(ref)} | " + " | ".join(f"error: {c}" for c in cells) + " | – |")
+            cells.append(("cycle reported" if l.get("error") else "NO cycle reported") if l else "not run")
+        P(f"| {w} (cycle) | cycle of {len(ref)}: {', '.join(ref)} | " + " | ".join(cells) + " | – |")
         continue
     a = last(w, "aoa-waves")
     sig = lambda l: (l.get("waves"), l.get("placed"), l.get("checksum"))

@@ -1,35 +1,27 @@
 //! In-process phases of `aoa plan` on one manifest file, through the aoa-core API.
 //!
-//! Usage: `plan_phases FILE.json [--reps N] [--split]`
+//! Usage: `plan_phases FILE.json [--reps N]`
 //!
 //! Prints one JSON line: `read_ms` (the file's text), `load_ms` (parse + validate + build:
 //! `Manifest::from_sources`), `graph_ms` (successor CSR, built on first use), `plan_ms` (Kahn layering +
 //! the plan's waves of names), `json_ms` (serializing the plan as `aoa plan --output json` does, into
 //! memory), `impacted` of the meta file's `query_random` and `query_root` apps once the graph is built
 //! (median of `--reps` runs), `drop_ms` (freeing everything), `peak_rss_kib`, and the wave summary the
-//! peers print (`waves`, `max_wave`, `placed`, `checksum`).
-//!
-//! With `--split`, `load_ms` is further split into `spec_parse_ms` (serde_json into `AppSpec`s) and
-//! `build_ms` (`Manifest::from_apps`: index, checks, flat arrays, name order); the text is then not kept
-//! for diagnostics, so peak memory differs from `aoa plan`.
+//! peers print (`waves`, `max_wave`, `placed`, `checksum`). Each phase also reports the CPU time of
+//! the whole process (all threads) as `cpu.PHASE`, which a busy shared machine distorts far less than
+//! wall time.
 
-use aoa_core::{AppSpec, Error, Manifest, Plan, PlanOptions};
-use serde::Deserialize;
+use aoa_bench::process_cpu_ms;
+use aoa_core::{Error, Manifest, Plan, PlanOptions};
 use serde_json::{Map, Value, json};
 use std::time::Instant;
-
-/// The document as the split mode reads it.
-#[derive(Deserialize)]
-struct Doc {
-    apps: Vec<AppSpec>,
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .iter()
         .find(|a| !a.starts_with("--") && !a.chars().all(|c| c.is_ascii_digit()))
-        .ok_or("usage: plan_phases FILE.json [--reps N] [--split]")?
+        .ok_or("usage: plan_phases FILE.json [--reps N]")?
         .clone();
     let reps: usize = args
         .iter()
@@ -38,7 +30,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(5);
-    let split = args.iter().any(|a| a == "--split");
     let mut out = Map::new();
     out.insert("tool".into(), json!("aoa-core"));
     out.insert(
@@ -46,30 +37,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         json!(path.rsplit('/').next().unwrap_or(&path)),
     );
 
+    let mut cpu = Map::new();
+    let mut c = process_cpu_ms();
+    let mut lap = |name: &str, c: &mut f64| {
+        let now = process_cpu_ms();
+        cpu.insert(name.into(), json!(now - *c));
+        *c = now;
+    };
     let t = Instant::now();
     let sources = aoa_core::source::read_path(path.as_ref())?;
     out.insert("read_ms".into(), json!(ms(t)));
+    lap("read", &mut c);
 
     let t = Instant::now();
-    let m = if split {
-        let text = &sources.first().ok_or("no source")?.text;
-        let t1 = Instant::now();
-        let doc: Doc = serde_json::from_str(text)?;
-        out.insert("spec_parse_ms".into(), json!(ms(t1)));
-        drop(sources);
-        let t2 = Instant::now();
-        let m = Manifest::from_apps(doc.apps)?;
-        out.insert("build_ms".into(), json!(ms(t2)));
-        m
-    } else {
-        Manifest::from_sources(sources)?
-    };
+    let m = Manifest::from_sources(sources)?;
     out.insert("load_ms".into(), json!(ms(t)));
+    lap("load", &mut c);
     out.insert("n".into(), json!(m.len()));
 
     let t = Instant::now();
     let edges = m.edge_count();
     out.insert("graph_ms".into(), json!(ms(t)));
+    lap("graph", &mut c);
     out.insert("m".into(), json!(edges));
 
     let options = PlanOptions::default();
@@ -78,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan_ms = ms(t);
     out.insert("plan_ms".into(), json!(plan_ms));
     out.insert("algo_ms".into(), json!(plan_ms));
+    lap("plan", &mut c);
 
     match &planned {
         Ok(plan) => {
@@ -87,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             serde_json::to_writer(&mut buf, plan)?;
             out.insert("json_ms".into(), json!(ms(t)));
             out.insert("json_bytes".into(), json!(buf.len()));
+            lap("json", &mut c);
             // The layering is cached: a second plan() costs only the waves of names.
             let t = Instant::now();
             let again = m.plan(&options)?;
@@ -158,10 +149,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    lap("impacted", &mut c);
     out.insert("peak_rss_kib".into(), json!(aoa_bench::peak_rss_kib()));
     let t = Instant::now();
     drop(m);
     out.insert("drop_ms".into(), json!(ms(t)));
+    lap("drop", &mut c);
+    out.insert("cpu".into(), Value::Object(cpu));
     println!("{}", Value::Object(out));
     Ok(())
 }
