@@ -25,7 +25,7 @@ pub mod suggest;
 pub use diagnostic::{Diagnostic, Location};
 pub use error::{Error, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
-pub use manifest::{AppId, AppSpec, Declared, Manifest, Section};
+pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
 pub use source::{Format, SourceText};
 
 /// The README's Rust examples, compiled as doc tests so they stay true.

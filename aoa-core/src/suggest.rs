@@ -36,6 +36,17 @@ where
     }
 }
 
+/// Appends ``, did you mean `x` `` to `message` when a close candidate exists.
+pub fn with_suggestion<'a, I>(message: String, word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    match did_you_mean(word, candidates) {
+        Some(s) => format!("{message}, did you mean `{s}`"),
+        None => message,
+    }
+}
+
 /// Edit distance over characters where a swap of two neighbours counts as one edit
 /// (optimal string alignment), so `parnet` is one edit from `parent`.
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aoa_core::schema::registry::Direction;
-use aoa_core::schema::resolve::{check_required_shared, resolve, resolve_all, resolve_validated};
+use aoa_core::schema::resolve::{
+    Resolver, check_all, check_required_shared, resolve, resolve_all, resolve_validated,
+};
 use aoa_core::schema::{
     AppParams, CompatibilityMode, ParamTree, ParsedSchema, Registry, RegistryError, ResolveError,
 };
@@ -220,9 +222,12 @@ fn resolution_merges_with_provenance() {
         leaf.value,
         json!({"global": {"region": "eu", "replicas": 5}, "port": 8080, "big": 9_007_199_254_740_993_i64})
     );
-    assert_eq!(leaf.provenance["/global/region"], "root");
-    assert_eq!(leaf.provenance["/global/replicas"], "mid");
-    assert_eq!(leaf.provenance["/port"], "leaf");
+    let provenance = leaf.provenance();
+    assert_eq!(provenance["/global/region"], "root");
+    assert_eq!(provenance["/global/replicas"], "mid");
+    assert_eq!(provenance["/port"], "leaf");
+    assert_eq!(leaf.set_by("/big"), Some("leaf"));
+    assert_eq!(leaf.set_by("/global"), None);
     // `team` is not declared by the leaf schema: not inherited, no error.
     assert!(leaf.value.get("team").is_none());
     // Apps without schema inherit everything.
@@ -249,6 +254,7 @@ fn locks_and_unknown_keys_and_required_shared() {
         locked: "/global/region".into(),
         locker: "root".into(),
         overrider: "mid".into(),
+        in_shared: true,
     }));
     assert!(errors.iter().any(|e| matches!(e,
         ResolveError::LockedOverride { path, overrider, .. } if path == "/global" && overrider == "leaf")));
@@ -287,4 +293,38 @@ fn locks_and_unknown_keys_and_required_shared() {
         errors[0].to_string(),
         "schema of app `leaf` does not declare shared key `global` required by `root`"
     );
+}
+
+#[test]
+fn a_resolver_shares_parents_and_reports_each_problem_once() {
+    let mut tree = tree();
+    // A second leaf under `mid`; `mid` overrides a locked path.
+    tree.0.push(App {
+        name: "leaf2",
+        parent: Some(1),
+        params: obj(json!({"port": 1})),
+        shared: obj(json!({})),
+        locked: vec![],
+        required: vec![],
+        schema: Some(child_schema()),
+    });
+    tree.0[1].shared = obj(json!({"global": {"region": "us"}}));
+    let mut resolver = Resolver::new(&tree);
+    let one = resolver.resolve_validated(2).unwrap_err();
+    let two = resolver.resolve_validated(3).unwrap_err();
+    assert_eq!(one, two);
+    let errors = check_all(&tree);
+    let overrides = errors
+        .iter()
+        .filter(|e| matches!(e, ResolveError::LockedOverride { .. }))
+        .count();
+    assert_eq!(overrides, 1, "{errors:?}");
+    // Provenance of a resolved leaf of a shared parent.
+    tree.0[1].shared = obj(json!({"global": {"replicas": 7}}));
+    let mut resolver = Resolver::new(&tree);
+    let leaf2 = resolver.resolve_validated(3).unwrap();
+    assert_eq!(leaf2.set_by("/global/replicas"), Some("mid"));
+    assert_eq!(leaf2.set_by("/global/region"), Some("root"));
+    assert_eq!(leaf2.set_by("/big"), None);
+    assert_eq!(leaf2.value["big"], 0);
 }

@@ -12,9 +12,11 @@ mod build;
 mod decl;
 mod name_index;
 mod names;
+mod params;
 mod section;
 mod spec;
 
+pub use params::ParamsFormat;
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
@@ -79,14 +81,32 @@ pub struct Manifest {
     meta: Vec<Option<Box<AppMeta>>>,
     by_name: Vec<u32>,
     pub(crate) graph: OnceLock<Graph>,
+    /// The parsed parameter sections and the schema registry.
+    hub: params::Hub,
 }
 
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
 
 impl Manifest {
-    /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged.
+    /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged, with
+    /// the schema registry `schemas/<subject>/<version>.avsc` next to it and the schema files its apps
+    /// reference.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest> {
-        Manifest::from_sources(source::read_path(path.as_ref())?)
+        let path = path.as_ref();
+        let mut manifest = Manifest::graph_from_sources(source::read_path(path)?)?;
+        let registry_dir = source::registry_dir(path);
+        let registry = match source::load_registry(&registry_dir) {
+            Ok(registry) => registry,
+            Err(source::RegistryProblems::Io(e)) => return Err(e),
+            Err(source::RegistryProblems::Invalid(diagnostics)) => {
+                return Err(Error::Params { diagnostics });
+            }
+        };
+        manifest.load_hub(params::HubInputs {
+            registry,
+            read_files: true,
+        })?;
+        Ok(manifest)
     }
 
     /// Parses one manifest text (reported as `<string>` in diagnostics).
@@ -99,8 +119,20 @@ impl Manifest {
         }])
     }
 
-    /// Merges several manifest texts into one manifest (apps of all texts share one namespace).
+    /// Merges several manifest texts into one manifest (apps of all texts share one namespace). Schemas
+    /// may be inline only: there is no registry or file next to a text.
     pub fn from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
+        Manifest::graph_from_sources(sources)?.with_inline_schemas()
+    }
+
+    /// Checks the parameter sections of a manifest that has no registry and no schema files.
+    fn with_inline_schemas(mut self) -> Result<Manifest> {
+        self.load_hub(params::HubInputs::none())?;
+        Ok(self)
+    }
+
+    /// The app graph of several manifest texts, without the parameter sections checked.
+    fn graph_from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
         let mut syntax = Vec::new();
         let mut invalid = Vec::new();
         let mut files = Vec::with_capacity(sources.len());
@@ -165,7 +197,7 @@ impl Manifest {
         let (decls, problems) = decls_from_value(&doc, &file.origin, &file.locator);
         let files = vec![file];
         let built = with_structure_problems(problems, build::build(&files, &[0], decls))?;
-        Ok(Manifest::assemble(files, vec![0], built))
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     /// Builds a manifest from typed app specs.
@@ -176,7 +208,7 @@ impl Manifest {
         };
         let files = vec![file];
         let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
-        Ok(Manifest::assemble(files, vec![0], built))
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     fn assemble(files: Vec<FileInfo>, file_starts: Vec<u32>, built: build::Built) -> Manifest {
@@ -190,6 +222,7 @@ impl Manifest {
             meta: built.meta,
             by_name: built.by_name,
             graph: OnceLock::new(),
+            hub: params::Hub::default(),
         }
     }
 

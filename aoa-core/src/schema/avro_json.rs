@@ -1,5 +1,5 @@
 //! The Avro specification's JSON encoding, to and from our JSON
-//! representation (see [`super::validate`]).
+//! representation (see [`mod@super::validate`]).
 //!
 //! In Avro JSON a union value other than `null` is wrapped as
 //! `{"<type name>": value}` (full name for named types, type name for the

@@ -1,4 +1,4 @@
-//! Avro binary encoding of JSON values (see [`super::validate`] for the
+//! Avro binary encoding of JSON values (see [`mod@super::validate`] for the
 //! JSON representation of each type), single-object encoding, and decoding
 //! back to the same JSON representation.
 //!

@@ -16,7 +16,9 @@ pub fn with_defaults(schema: &ParsedSchema, value: &Value) -> Value {
 
 /// Fills in defaults like [`with_defaults`], in place.
 pub fn fill_in_place(schema: &ParsedSchema, value: &mut Value) {
-    fill(&schema.arena, schema.root(), value, 0);
+    if schema.has_defaults {
+        fill(&schema.arena, schema.root(), value, 0);
+    }
 }
 
 /// Validates `value` and returns it with defaults filled in, or every

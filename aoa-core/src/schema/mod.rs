@@ -9,7 +9,6 @@ mod hoist;
 mod logical;
 mod model;
 mod pointer;
-mod suggest;
 
 pub mod avro_json;
 pub mod binary;
@@ -28,5 +27,5 @@ pub use defaults::{fill_in_place, validate_with_defaults, with_defaults};
 pub use fingerprint::{Fingerprints, crc64_avro, fingerprints};
 pub use parse::{ParsedSchema, SchemaError, parse_list, parse_values};
 pub use registry::{CheckReport, CompatibilityMode, Registry, RegistryError};
-pub use resolve::{AppParams, ParamTree, ResolveError, ResolvedParams};
+pub use resolve::{AppParams, ParamTree, ResolveError, ResolvedParams, Resolver};
 pub use validate::{ValidationError, ValidationErrorKind, is_valid, validate};

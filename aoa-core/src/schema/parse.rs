@@ -2,7 +2,7 @@
 //!
 //! Parsing goes through `apache_avro` (guarded by a depth limit and by
 //! `catch_unwind` as a last resort), after hoisting nested named
-//! definitions to the top level (see [`super::hoist`]) so that lists of
+//! definitions to the top level (see the private `hoist` module) so that lists of
 //! schemas referencing each other parse identically in any order. The
 //! result is compiled into an arena where references point at their
 //! definitions, and every field default is checked against its type.
@@ -81,6 +81,8 @@ pub struct ParsedSchema {
     avro: apache_avro::Schema,
     canonical: String,
     crc64: u64,
+    /// Whether some record field has a default (else filling defaults is a no-op).
+    pub(crate) has_defaults: bool,
 }
 
 impl PartialEq for ParsedSchema {
@@ -187,11 +189,15 @@ pub fn parse_values(schemas: &[Value]) -> Result<Vec<ParsedSchema>, SchemaError>
             check_defaults(&arena)?;
             let canonical = canonical_form(&arena);
             let crc64 = crc64_avro(canonical.as_bytes());
+            let has_defaults = arena.nodes.iter().any(|node| {
+                matches!(&node.kind, Kind::Record(r) if r.fields.iter().any(|f| f.default.is_some()))
+            });
             Ok(ParsedSchema {
                 arena,
                 avro,
                 canonical,
                 crc64,
+                has_defaults,
             })
         })
         .collect()

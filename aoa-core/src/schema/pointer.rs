@@ -52,3 +52,14 @@ pub(crate) fn escape(token: &str) -> Cow<'_, str> {
         Cow::Borrowed(token)
     }
 }
+
+/// The reference tokens of a JSON pointer (`""` has none), unescaped.
+pub(crate) fn tokens(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    pointer.split('/').skip(1).map(|token| {
+        if token.contains('~') {
+            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(token)
+        }
+    })
+}

@@ -9,6 +9,14 @@
 //! anything containing it, from a descendant of the locker is an error
 //! naming both apps. Every resolved leaf remembers the app that set it.
 //!
+//! # Sharing work between apps
+//!
+//! A [`Resolver`] merges the `shared_params` of each app once, on top of its
+//! parent's merged result, and keeps it for every descendant: resolving the
+//! 100,000 leaves of 100 parents merges 100 parents, not 100,000 chains.
+//! Provenance is recorded once per level (the values each app contributed)
+//! and looked up on demand, not as one entry per leaf per app.
+//!
 //! # Inherited keys and strict schemas (Helm pitfall helm#10392)
 //!
 //! In Helm, an injected `global` key breaks subcharts whose schema forbids
@@ -27,13 +35,16 @@
 //! validated.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
 use super::defaults::fill_in_place;
 use super::parse::ParsedSchema;
-use super::pointer::escape;
+use super::pointer::{escape, tokens};
 use super::validate::{ValidationError, validate};
 
 /// The parameter sections of one app.
@@ -63,16 +74,115 @@ pub trait ParamTree {
     fn schema(&self, app: u32) -> Option<&ParsedSchema>;
 }
 
+/// The values one app contributed to a resolution.
+#[derive(Debug, Clone, Copy)]
+struct Layer<'t> {
+    app: &'t str,
+    values: &'t Map<String, Value>,
+    /// An ancestor's `shared_params` (only the top-level keys the schema
+    /// declares reach the app), rather than the app's own `params`.
+    inherited: bool,
+}
+
 /// The resolved parameters of one app.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResolvedParams {
+///
+/// Serializes as `{"app", "value", "provenance"}`, where `provenance` maps
+/// the JSON pointer of each leaf set by an app to the app's name.
+#[derive(Debug, Clone)]
+pub struct ResolvedParams<'t> {
     /// The app.
-    pub app: String,
+    pub app: &'t str,
     /// The merged value (with schema defaults when validated).
     pub value: Value,
-    /// JSON pointer of each leaf set by an app to the app's name; leaves
-    /// absent here come from schema defaults.
-    pub provenance: BTreeMap<String, String>,
+    schema: Option<&'t ParsedSchema>,
+    /// The `shared_params` of the ancestors, root first.
+    ancestors: Arc<[Layer<'t>]>,
+    own: Option<Layer<'t>>,
+}
+
+impl<'t> ResolvedParams<'t> {
+    /// The app that set the value at the JSON pointer `path` (or the
+    /// closest enclosing value); `None` for schema defaults and for paths
+    /// that no app set as one value.
+    pub fn set_by(&self, path: &str) -> Option<&'t str> {
+        let top = tokens(path).next();
+        for layer in self.own.iter().chain(self.ancestors.iter().rev()) {
+            if layer.inherited
+                && let (Some(schema), Some(top)) = (self.schema, top.as_deref())
+                && !schema.declares_field(top)
+            {
+                continue;
+            }
+            match walk(layer.values, path) {
+                Walk::Leaf => return Some(layer.app),
+                Walk::Inner => return None,
+                Walk::Absent => {}
+            }
+        }
+        None
+    }
+
+    /// The JSON pointer of each leaf of the value to the app that set it;
+    /// leaves absent here come from schema defaults.
+    pub fn provenance(&self) -> BTreeMap<String, &'t str> {
+        let mut out = BTreeMap::new();
+        for_each_leaf(&self.value, &mut String::new(), &mut |path| {
+            if let Some(app) = self.set_by(path) {
+                out.insert(path.to_string(), app);
+            }
+        });
+        out
+    }
+}
+
+impl Serialize for ResolvedParams<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ResolvedParams", 3)?;
+        s.serialize_field("app", self.app)?;
+        s.serialize_field("value", &self.value)?;
+        s.serialize_field("provenance", &self.provenance())?;
+        s.end()
+    }
+}
+
+/// What a layer holds at a path.
+enum Walk {
+    /// A value that replaces (a scalar, a list or an empty mapping) at the
+    /// path or above it.
+    Leaf,
+    /// A non-empty mapping exactly at the path.
+    Inner,
+    /// Nothing.
+    Absent,
+}
+
+fn walk(values: &Map<String, Value>, path: &str) -> Walk {
+    let mut map = values;
+    for token in tokens(path) {
+        match map.get(token.as_ref()) {
+            None => return Walk::Absent,
+            Some(Value::Object(inner)) if !inner.is_empty() => map = inner,
+            Some(_) => return Walk::Leaf,
+        }
+    }
+    Walk::Inner
+}
+
+/// Calls `f` with the pointer of every leaf of `value` (scalars, lists and
+/// empty mappings), `path` being the pointer of `value`.
+fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut(&str)) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, item) in map {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&escape(key));
+                for_each_leaf(item, path, f);
+                path.truncate(len);
+            }
+        }
+        _ => f(path),
+    }
 }
 
 /// Why parameters could not be resolved.
@@ -89,6 +199,8 @@ pub enum ResolveError {
         locker: String,
         /// The app that set it.
         overrider: String,
+        /// Whether the value is in the overrider's `shared_params` (else in its `params`).
+        in_shared: bool,
     },
     /// A lock that is not a JSON pointer.
     #[error("lock `{path}` of app `{app}` is not a json pointer such as `/db/port`")]
@@ -132,65 +244,242 @@ fn set_by_suffix(set_by: Option<&str>) -> String {
     set_by.map_or(String::new(), |s| format!(" (set by `{s}`)"))
 }
 
-/// Merges the parameters of `app` without validating them.
-pub fn resolve(tree: &impl ParamTree, app: u32) -> Result<ResolvedParams, Vec<ResolveError>> {
-    let chain = ancestors(tree, app)?;
-    let schema = tree.schema(app);
-    let mut merger = Merger {
-        tree,
-        locks: Vec::new(),
-        provenance: BTreeMap::new(),
-        errors: Vec::new(),
-    };
-    let mut value = Map::new();
-    for ancestor in chain {
-        let sections = tree.params(ancestor);
-        for (key, item) in sections.shared_params.into_iter().flatten() {
-            if schema.is_none_or(|s| s.declares_field(key)) {
-                merger.set(&mut value, key, item, String::new(), ancestor);
+/// The merged `shared_params` of an app and its ancestors, computed once
+/// and shared by every descendant.
+#[derive(Debug)]
+struct Node<'t> {
+    parent: Option<Arc<Node<'t>>>,
+    /// The merged shared values.
+    value: Map<String, Value>,
+    /// The `shared_params` layers of the app and its ancestors, root first.
+    layers: Arc<[Layer<'t>]>,
+    /// Active locks of the app and its ancestors: locker and JSON pointer.
+    locks: Vec<(u32, &'t str)>,
+    /// Problems of the app's own `shared_params` and `locked`.
+    errors: Vec<ResolveError>,
+    /// Whether this node or an ancestor has problems.
+    chain_has_errors: bool,
+}
+
+/// Resolves the parameters of the apps of one tree, merging the
+/// `shared_params` of each app once for all its descendants.
+pub struct Resolver<'t, T: ParamTree> {
+    tree: &'t T,
+    nodes: FxHashMap<u32, Arc<Node<'t>>>,
+}
+
+impl<'t, T: ParamTree> Resolver<'t, T> {
+    /// A resolver of the apps of `tree`.
+    pub fn new(tree: &'t T) -> Self {
+        Resolver {
+            tree,
+            nodes: FxHashMap::default(),
+        }
+    }
+
+    /// Merges the parameters of `app` without validating them; reports the
+    /// problems of its ancestors' sections too.
+    pub fn resolve(&mut self, app: u32) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
+        let (resolved, errors) = self.merge(app, true)?;
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Merges and validates the parameters of `app`, filling schema defaults;
+    /// the merged value is validated even when merging found problems, so
+    /// that every problem is reported.
+    pub fn resolve_validated(&mut self, app: u32) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
+        self.validated(app, true)
+    }
+
+    fn validated(
+        &mut self,
+        app: u32,
+        chain_errors: bool,
+    ) -> Result<ResolvedParams<'t>, Vec<ResolveError>> {
+        let (mut resolved, mut errors) = self.merge(app, chain_errors)?;
+        let Some(schema) = resolved.schema else {
+            return if errors.is_empty() {
+                Ok(resolved)
+            } else {
+                Err(errors)
+            };
+        };
+        errors.extend(validate(schema, &resolved.value).into_iter().map(|error| {
+            ResolveError::Invalid {
+                app: resolved.app.to_string(),
+                set_by: resolved.set_by(&error.path).map(str::to_string),
+                error,
+            }
+        }));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        fill_in_place(schema, &mut resolved.value);
+        Ok(resolved)
+    }
+
+    /// The problems of the own `shared_params` and `locked` of `app`.
+    fn own_problems(&mut self, app: u32) -> Vec<ResolveError> {
+        let sections = self.tree.params(app);
+        if sections.shared_params.is_none_or(Map::is_empty) && sections.locked.is_empty() {
+            return Vec::new();
+        }
+        match self.node(app) {
+            Ok(node) => node.errors.clone(),
+            Err(e) => vec![e],
+        }
+    }
+
+    /// The merged parameters of `app` and the problems found merging them
+    /// (with those of its ancestors' sections when `chain_errors`); an error
+    /// only when the parent links loop.
+    fn merge(
+        &mut self,
+        app: u32,
+        chain_errors: bool,
+    ) -> Result<(ResolvedParams<'t>, Vec<ResolveError>), Vec<ResolveError>> {
+        let tree = self.tree;
+        let base = match tree.parent(app) {
+            Some(parent) => Some(self.node(parent).map_err(|e| vec![e])?),
+            None => None,
+        };
+        let mut errors = Vec::new();
+        if chain_errors {
+            let mut at = base.as_deref().filter(|b| b.chain_has_errors);
+            while let Some(node) = at {
+                errors.extend(node.errors.iter().cloned());
+                at = node.parent.as_deref();
+            }
+            errors.reverse();
+        }
+        let schema = tree.schema(app);
+        let own = tree.params(app).params;
+        let mut value = own.cloned().unwrap_or_default();
+        if let Some(base) = &base {
+            if let Some(own) = own {
+                check_locks(tree, own, &base.locks, app, false, &mut errors);
+            }
+            for (key, item) in &base.value {
+                if schema.is_none_or(|s| s.declares_field(key)) {
+                    merge_under(&mut value, key, item);
+                }
             }
         }
-        merger.add_locks(ancestor, sections.locked);
+        let resolved = ResolvedParams {
+            app: tree.name(app),
+            value: Value::Object(value),
+            schema,
+            ancestors: base.map_or_else(|| Arc::from(Vec::new()), |b| b.layers.clone()),
+            own: own.filter(|m| !m.is_empty()).map(|values| Layer {
+                app: tree.name(app),
+                values,
+                inherited: false,
+            }),
+        };
+        Ok((resolved, errors))
     }
-    for (key, item) in tree.params(app).params.into_iter().flatten() {
-        merger.set(&mut value, key, item, String::new(), app);
+
+    /// The merged shared values of `app` and its ancestors, computed once.
+    fn node(&mut self, app: u32) -> Result<Arc<Node<'t>>, ResolveError> {
+        if let Some(node) = self.nodes.get(&app) {
+            return Ok(node.clone());
+        }
+        let tree = self.tree;
+        let cycle = || ResolveError::Cycle {
+            app: tree.name(app).to_string(),
+        };
+        let mut pending = vec![app];
+        let mut base = None;
+        let mut current = tree.parent(app);
+        while let Some(ancestor) = current {
+            if let Some(node) = self.nodes.get(&ancestor) {
+                base = Some(node.clone());
+                break;
+            }
+            if ancestor == app || pending.len() > tree.app_count() as usize {
+                return Err(cycle());
+            }
+            pending.push(ancestor);
+            current = tree.parent(ancestor);
+        }
+        for member in pending.into_iter().rev() {
+            let node = Arc::new(self.make_node(base, member));
+            self.nodes.insert(member, node.clone());
+            base = Some(node);
+        }
+        base.ok_or_else(cycle)
     }
-    if !merger.errors.is_empty() {
-        return Err(merger.errors);
+
+    fn make_node(&self, parent: Option<Arc<Node<'t>>>, app: u32) -> Node<'t> {
+        let tree = self.tree;
+        let sections = tree.params(app);
+        let mut value = parent.as_ref().map_or_else(Map::new, |p| p.value.clone());
+        let inherited_locks = parent.as_ref().map_or(&[][..], |p| &p.locks[..]);
+        let mut errors = Vec::new();
+        let shared = sections.shared_params.filter(|m| !m.is_empty());
+        if let Some(shared) = shared {
+            check_locks(tree, shared, inherited_locks, app, true, &mut errors);
+            for (key, item) in shared {
+                merge_over(&mut value, key, item);
+            }
+        }
+        let mut locks = inherited_locks.to_vec();
+        for path in sections.locked {
+            if path.is_empty() || path.starts_with('/') {
+                locks.push((app, path));
+            } else {
+                errors.push(ResolveError::BadLock {
+                    app: tree.name(app).to_string(),
+                    path: path.clone(),
+                });
+            }
+        }
+        let layers = match shared {
+            Some(values) => parent
+                .as_ref()
+                .map_or(&[][..], |p| &p.layers[..])
+                .iter()
+                .copied()
+                .chain([Layer {
+                    app: tree.name(app),
+                    values,
+                    inherited: true,
+                }])
+                .collect(),
+            None => parent
+                .as_ref()
+                .map_or_else(|| Arc::from(Vec::new()), |p| p.layers.clone()),
+        };
+        Node {
+            chain_has_errors: !errors.is_empty()
+                || parent.as_ref().is_some_and(|p| p.chain_has_errors),
+            parent,
+            value,
+            layers,
+            locks,
+            errors,
+        }
     }
-    Ok(ResolvedParams {
-        app: tree.name(app).to_string(),
-        value: Value::Object(value),
-        provenance: merger
-            .provenance
-            .into_iter()
-            .map(|(path, setter)| (path, tree.name(setter).to_string()))
-            .collect(),
-    })
+}
+
+/// Merges the parameters of `app` without validating them.
+///
+/// To resolve many apps of one tree, use a [`Resolver`], which shares the
+/// merged values of common ancestors.
+pub fn resolve<T: ParamTree>(tree: &T, app: u32) -> Result<ResolvedParams<'_>, Vec<ResolveError>> {
+    Resolver::new(tree).resolve(app)
 }
 
 /// Merges and validates the parameters of `app`, filling schema defaults.
-pub fn resolve_validated(
-    tree: &impl ParamTree,
+pub fn resolve_validated<T: ParamTree>(
+    tree: &T,
     app: u32,
-) -> Result<ResolvedParams, Vec<ResolveError>> {
-    let mut resolved = resolve(tree, app)?;
-    let Some(schema) = tree.schema(app) else {
-        return Ok(resolved);
-    };
-    let errors: Vec<ResolveError> = validate(schema, &resolved.value)
-        .into_iter()
-        .map(|error| ResolveError::Invalid {
-            app: resolved.app.clone(),
-            set_by: setter_of(&resolved.provenance, &error.path),
-            error,
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    fill_in_place(schema, &mut resolved.value);
-    Ok(resolved)
+) -> Result<ResolvedParams<'_>, Vec<ResolveError>> {
+    Resolver::new(tree).resolve_validated(app)
 }
 
 /// Checks that every descendant schema declares the `required_shared` keys
@@ -224,16 +513,10 @@ pub fn check_required_shared(tree: &impl ParamTree) -> Vec<ResolveError> {
 }
 
 /// Resolves and validates every app, after checking required shared keys;
-/// returns every error of every app.
-pub fn resolve_all(tree: &impl ParamTree) -> Result<Vec<ResolvedParams>, Vec<ResolveError>> {
-    let mut errors = check_required_shared(tree);
+/// returns every error of every app, each reported once.
+pub fn resolve_all<T: ParamTree>(tree: &T) -> Result<Vec<ResolvedParams<'_>>, Vec<ResolveError>> {
     let mut resolved = Vec::with_capacity(tree.app_count() as usize);
-    for app in 0..tree.app_count() {
-        match resolve_validated(tree, app) {
-            Ok(params) => resolved.push(params),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
+    let errors = for_each_app(tree, |params| resolved.push(params));
     if errors.is_empty() {
         Ok(resolved)
     } else {
@@ -241,15 +524,28 @@ pub fn resolve_all(tree: &impl ParamTree) -> Result<Vec<ResolvedParams>, Vec<Res
     }
 }
 
-/// The app that set the value at `path` or at its closest ancestor path.
-fn setter_of(provenance: &BTreeMap<String, String>, path: &str) -> Option<String> {
-    let mut current = path;
-    loop {
-        if let Some(setter) = provenance.get(current) {
-            return Some(setter.clone());
+/// Every error [`resolve_all`] would return, without keeping the resolved
+/// values.
+pub fn check_all<T: ParamTree>(tree: &T) -> Vec<ResolveError> {
+    for_each_app(tree, drop)
+}
+
+/// Resolves and validates every app, handing each valid result to `f`;
+/// returns every error, each reported once.
+fn for_each_app<'t, T: ParamTree>(
+    tree: &'t T,
+    mut f: impl FnMut(ResolvedParams<'t>),
+) -> Vec<ResolveError> {
+    let mut errors = check_required_shared(tree);
+    let mut resolver = Resolver::new(tree);
+    for app in 0..tree.app_count() {
+        errors.append(&mut resolver.own_problems(app));
+        match resolver.validated(app, false) {
+            Ok(params) => f(params),
+            Err(mut e) => errors.append(&mut e),
         }
-        current = &current[..current.rfind('/')?];
     }
+    errors
 }
 
 /// The strict ancestors of `app`, root first.
@@ -269,100 +565,90 @@ fn ancestors(tree: &impl ParamTree, app: u32) -> Result<Vec<u32>, Vec<ResolveErr
     Ok(chain)
 }
 
-struct Merger<'t, T> {
-    tree: &'t T,
-    /// Active locks: locker and JSON pointer.
-    locks: Vec<(u32, &'t str)>,
-    provenance: BTreeMap<String, u32>,
-    errors: Vec<ResolveError>,
+/// Merges `item` over `target[key]`: mappings merge key by key, anything
+/// else replaces.
+fn merge_over(target: &mut Map<String, Value>, key: &str, item: &Value) {
+    match item {
+        Value::Object(source) if !source.is_empty() => {
+            let slot = match target.get_mut(key) {
+                Some(slot) => slot,
+                None => target.entry(key).or_insert(Value::Null),
+            };
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = slot {
+                for (k, v) in source {
+                    merge_over(inner, k, v);
+                }
+            }
+        }
+        leaf => {
+            target.insert(key.to_string(), leaf.clone());
+        }
+    }
 }
 
-impl<'t, T: ParamTree> Merger<'t, T> {
-    fn add_locks(&mut self, app: u32, locked: &'t [String]) {
-        for path in locked {
-            if path.is_empty() || path.starts_with('/') {
-                self.locks.push((app, path));
-            } else {
-                self.errors.push(ResolveError::BadLock {
-                    app: self.tree.name(app).to_string(),
-                    path: path.clone(),
-                });
-            }
+/// Merges `inherited` under `target[key]`, the result of [`merge_over`]
+/// with the arguments swapped: values already in `target` win.
+fn merge_under(target: &mut Map<String, Value>, key: &str, inherited: &Value) {
+    match target.get_mut(key) {
+        None => {
+            target.insert(key.to_string(), inherited.clone());
         }
-    }
-
-    /// Sets `key` of `target` (at pointer `base`) to `item`, set by `setter`.
-    fn set(
-        &mut self,
-        target: &mut Map<String, Value>,
-        key: &str,
-        item: &Value,
-        base: String,
-        setter: u32,
-    ) {
-        let path = format!("{base}/{}", escape(key));
-        match item {
-            Value::Object(source) if !source.is_empty() => {
-                let slot = target
-                    .entry(key.to_string())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if !slot.is_object() {
-                    *slot = Value::Object(Map::new());
-                    self.forget(&path);
-                }
-                if let Value::Object(inner) = slot {
-                    for (k, v) in source {
-                        self.set(inner, k, v, path.clone(), setter);
-                    }
-                }
-            }
-            leaf => {
-                if self.check_locks(&path, setter) {
-                    if matches!(target.get(key), Some(Value::Object(_))) {
-                        self.forget(&path);
-                    }
-                    target.insert(key.to_string(), leaf.clone());
-                    self.provenance.insert(path, setter);
+        Some(Value::Object(own)) if !own.is_empty() => {
+            if let Value::Object(inherited) = inherited {
+                for (k, v) in inherited {
+                    merge_under(own, k, v);
                 }
             }
         }
+        Some(_) => {}
     }
+}
 
-    /// Drops provenance below `path`, whose subtree is being replaced.
-    fn forget(&mut self, path: &str) {
-        let prefix = format!("{path}/");
-        let below: Vec<String> = self
-            .provenance
-            .range(prefix.clone()..)
-            .take_while(|(p, _)| p.starts_with(&prefix))
-            .map(|(p, _)| p.clone())
-            .collect();
-        for p in below {
-            self.provenance.remove(&p);
+/// Records an error for every value of `source` (set by `setter`) at, inside
+/// or containing one of `locks`.
+fn check_locks(
+    tree: &impl ParamTree,
+    source: &Map<String, Value>,
+    locks: &[(u32, &str)],
+    setter: u32,
+    in_shared: bool,
+    errors: &mut Vec<ResolveError>,
+) {
+    for (locker, locked) in locks {
+        for path in lock_violations(source, locked) {
+            errors.push(ResolveError::LockedOverride {
+                path,
+                locked: (*locked).to_string(),
+                locker: tree.name(*locker).to_string(),
+                overrider: tree.name(setter).to_string(),
+                in_shared,
+            });
         }
-        self.provenance.remove(path);
     }
+}
 
-    /// Whether `setter` may set `path`; records an error otherwise.
-    fn check_locks(&mut self, path: &str, setter: u32) -> bool {
-        let within = |outer: &str, inner: &str| {
-            inner == outer || (inner.starts_with(outer) && inner[outer.len()..].starts_with('/'))
+/// The pointers of the values of `source` at, inside or containing `locked`.
+fn lock_violations(source: &Map<String, Value>, locked: &str) -> Vec<String> {
+    let mut map = source;
+    let mut path = String::new();
+    for token in tokens(locked) {
+        let Some(item) = map.get(token.as_ref()) else {
+            return Vec::new();
         };
-        let violated = self
-            .locks
-            .iter()
-            .find(|(_, locked)| within(locked, path) || within(path, locked));
-        match violated {
-            None => true,
-            Some((locker, locked)) => {
-                self.errors.push(ResolveError::LockedOverride {
-                    path: path.to_string(),
-                    locked: locked.to_string(),
-                    locker: self.tree.name(*locker).to_string(),
-                    overrider: self.tree.name(setter).to_string(),
-                });
-                false
-            }
+        path.push('/');
+        path.push_str(&escape(&token));
+        match item {
+            Value::Object(inner) if !inner.is_empty() => map = inner,
+            _ => return vec![path],
         }
     }
+    let mut found = Vec::new();
+    for (key, item) in map {
+        let mut at = format!("{path}/{}", escape(key));
+        for_each_leaf(item, &mut at, &mut |p| found.push(p.to_string()));
+    }
+    found
 }

@@ -32,7 +32,7 @@ use super::logical::{decimal_digits, decimal_to_bytes, is_latin1_of_size, uuid_t
 use super::model::{Arena, Kind, Logical, NodeId, label, short_label};
 use super::parse::ParsedSchema;
 use super::pointer::{Pointer, Step};
-use super::suggest::with_suggestion;
+use crate::suggest::with_suggestion;
 
 /// Deepest nesting of a value that is validated or encoded.
 pub const MAX_VALUE_DEPTH: usize = 128;
