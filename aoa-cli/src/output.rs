@@ -27,7 +27,10 @@ pub enum Exit {
 /// The exit code an error calls for.
 pub fn exit_for(error: &Error) -> Exit {
     match error {
-        Error::Manifest { .. } | Error::Cycle { .. } => Exit::Findings,
+        Error::Manifest { .. }
+        | Error::Cycle { .. }
+        | Error::InvalidAccess { .. }
+        | Error::Escalation { .. } => Exit::Findings,
         Error::Io { .. }
         | Error::Syntax { .. }
         | Error::UnknownApp { .. }
@@ -72,6 +75,13 @@ fn headline(error: &Error) -> String {
             format!("the manifest has {} problem(s)", diagnostics.len())
         }
         Error::Syntax { .. } => "the manifest cannot be parsed".into(),
+        Error::InvalidAccess { diagnostics } => {
+            format!("the access sections have {} problem(s)", diagnostics.len())
+        }
+        Error::Escalation { diagnostics } => format!(
+            "{} privilege escalation(s): grants wider than a ceiling",
+            diagnostics.len()
+        ),
         Error::Cycle { cycles } => format!(
             "the rollout graph has {} cycle(s), so no order exists",
             cycles.len()
@@ -85,10 +95,10 @@ pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result
     let mut place = d.file.clone().unwrap_or_default();
     if let (Some(line), Some(column)) = (d.line, d.column) {
         place = format!("{place}:{line}:{column}");
-    } else if let Some(path) = &d.path {
-        if !place.is_empty() {
-            place = format!("{place} at {path}");
-        }
+    } else if let Some(path) = &d.path
+        && !place.is_empty()
+    {
+        place = format!("{place} at {path}");
     }
     let app = d
         .app

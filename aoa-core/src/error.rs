@@ -35,6 +35,20 @@ pub enum Error {
         /// Every cycle-bearing strongly connected component, each with one concrete cycle.
         cycles: Vec<Cycle>,
     },
+    /// The permission sections (`roles`, `grants`, `deny`, `ceiling`, `identity`) are not valid: unknown
+    /// roles, malformed subjects or action patterns, wrong types.
+    #[error("{}", summarize("invalid access sections", diagnostics))]
+    InvalidAccess {
+        /// Every problem found, each at its file, line and app.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A grant or an app identity asks for more than a ceiling at or above its app allows, or a role
+    /// redefines an ancestor's role of the same name with more actions.
+    #[error("{}", summarize("privilege escalation", diagnostics))]
+    Escalation {
+        /// One diagnostic per escalation, naming the app, the subject, the actions and both locations.
+        diagnostics: Vec<Diagnostic>,
+    },
     /// An operation named an app that the manifest does not have.
     #[error("unknown app `{name}`{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     UnknownApp {
@@ -59,6 +73,8 @@ impl Error {
             Error::Syntax { .. } => "syntax",
             Error::Manifest { .. } => "manifest",
             Error::Cycle { .. } => "cycle",
+            Error::InvalidAccess { .. } => "invalid-access",
+            Error::Escalation { .. } => "escalation",
             Error::UnknownApp { .. } => "unknown-app",
             Error::InvalidArgument { .. } => "invalid-argument",
         }
@@ -67,7 +83,10 @@ impl Error {
     /// The structured diagnostics of this error (one per problem; a single one for simple errors).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
-            Error::Syntax { diagnostics } | Error::Manifest { diagnostics } => diagnostics.clone(),
+            Error::Syntax { diagnostics }
+            | Error::Manifest { diagnostics }
+            | Error::InvalidAccess { diagnostics }
+            | Error::Escalation { diagnostics } => diagnostics.clone(),
             Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new("unknown-app", self.to_string()).with_app(name.clone());

@@ -1,3 +1,4 @@
 //! One module per family of commands.
 
+pub mod access;
 pub mod graph;

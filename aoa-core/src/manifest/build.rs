@@ -2,6 +2,7 @@
 
 use super::spec::AppSpec;
 use super::{AppId, AppMeta, FileInfo, MAX_DIAGNOSTICS, Manifest, NO_APP};
+use crate::access::AccessIndex;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::suggest;
@@ -222,6 +223,9 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         return Err(Error::Manifest { diagnostics: list });
     }
 
+    let has_access = specs
+        .iter()
+        .any(|s| s.sections.keys().any(|k| k.is_access()));
     let mut names = Vec::with_capacity(specs.len());
     let mut meta = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -245,7 +249,7 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
             .as_bytes()
             .cmp(names[b as usize].as_bytes())
     });
-    Ok(Manifest {
+    let manifest = Manifest {
         files,
         names,
         parent,
@@ -254,7 +258,13 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         meta,
         by_name,
         graph: Default::default(),
-    })
+        access: Default::default(),
+    };
+    if has_access {
+        let index = AccessIndex::build(&manifest).into_result()?;
+        let _ = manifest.access.set(index);
+    }
+    Ok(manifest)
 }
 
 fn too_many() -> Error {

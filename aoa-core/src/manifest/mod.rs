@@ -10,11 +10,12 @@
 
 mod build;
 mod section;
-mod spec;
+pub(crate) mod spec;
 
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
+use crate::access::{Access, AccessIndex};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -74,6 +75,7 @@ pub struct Manifest {
     meta: Vec<Option<Box<AppMeta>>>,
     by_name: Vec<u32>,
     pub(crate) graph: OnceLock<Graph>,
+    pub(crate) access: OnceLock<AccessIndex>,
 }
 
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
@@ -245,6 +247,15 @@ impl Manifest {
             line: location.as_ref().map(|l| l.line),
             column: location.as_ref().map(|l| l.column),
         }
+    }
+
+    /// The permission operations (`check`, `effective`, `who_can`, `what_can`) of this manifest.
+    ///
+    /// The index is built while loading when the manifest has access sections (so their problems are load
+    /// errors), and on first use otherwise.
+    pub fn access(&self) -> Access<'_> {
+        let index = self.access.get_or_init(|| AccessIndex::build(self).index);
+        Access::new(self, index)
     }
 
     /// A diagnostic about a value of an app, placed at its declaration.

@@ -74,6 +74,15 @@ impl Section {
 
     /// Whether this version of aoa reads the section; the others are reserved and rejected with a clear error.
     pub fn is_supported(self) -> bool {
-        false
+        self.is_access()
+    }
+
+    /// Whether the section is one of the permission sections (`roles`, `grants`, `deny`, `ceiling`,
+    /// `identity`).
+    pub fn is_access(self) -> bool {
+        matches!(
+            self,
+            Section::Roles | Section::Grants | Section::Deny | Section::Ceiling | Section::Identity
+        )
     }
 }

@@ -1,0 +1,2 @@
+//! Permission benchmark (stub while the engines build).
+fn main() {}
