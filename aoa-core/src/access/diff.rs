@@ -2,6 +2,7 @@
 //! manifests, grouped by subject and by the manifest change that caused it.
 
 use super::Reason;
+use super::check::Act;
 use super::effective::{ActionAccess, Effective};
 use super::model::Rule;
 use crate::manifest::{Declared, Manifest};
@@ -120,7 +121,7 @@ impl<'a> View<'a> {
 }
 
 /// Every (subject, app, action) allowed in one manifest and not the other, with the change behind it.
-/// Apps are matched by name; actions range over both manifests' vocabularies.
+/// Apps are matched by name; actions range over the concrete actions written in either manifest.
 pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
     let (old_access, new_access) = (old.access(), new.access());
     let old_keys: HashSet<RuleKey<'_>> = old_access.index().rules().iter().map(key).collect();
@@ -130,11 +131,28 @@ pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
         .map(|id| old.name(id))
         .chain(new.ids().map(|id| new.name(id)))
         .collect();
+    let union: BTreeSet<&str> = (old_access.index().vocabulary().iter())
+        .chain(new_access.index().vocabulary())
+        .map(String::as_str)
+        .collect();
+    let over = |access: &super::Access<'_>| -> Vec<(&str, Act<'_>)> {
+        union
+            .iter()
+            .filter_map(|&name| access.action(name).ok().map(|act| (name, act)))
+            .collect()
+    };
+    let (old_actions, new_actions) = (over(&old_access), over(&new_access));
     let mut grouped: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     let (mut gained, mut lost) = (0, 0);
     for name in names {
-        let before = View::of(old.id(name).map(|id| old_access.effective_id(id)));
-        let after = View::of(new.id(name).map(|id| new_access.effective_id(id)));
+        let before = View::of(
+            old.id(name)
+                .map(|id| old_access.effective_over(id, &old_actions)),
+        );
+        let after = View::of(
+            new.id(name)
+                .map(|id| new_access.effective_over(id, &new_actions)),
+        );
         let app_only_in_one = old.id(name).is_none() || new.id(name).is_none();
         for (&(subject, action), sources) in &after.allowed {
             if before.allowed.contains_key(&(subject, action)) {

@@ -103,6 +103,22 @@ impl<'m> Access<'m> {
 
     /// [`Access::effective`] on an app id.
     pub fn effective_id(&self, app: AppId) -> Effective<'m> {
+        let vocabulary: Vec<(&'m str, Act<'m>)> = (self.ix.actions.names.iter())
+            .enumerate()
+            .map(|(a, name)| (name.as_str(), Act::Known(a as u32)))
+            .collect();
+        self.effective_over(app, &vocabulary)
+    }
+
+    /// [`Access::effective`] over a given list of actions (those of another manifest too, for `diff`).
+    pub(crate) fn effective_over<'s>(
+        &self,
+        app: AppId,
+        actions: &[(&'s str, Act<'s>)],
+    ) -> Effective<'s>
+    where
+        'm: 's,
+    {
         let ix = self.ix;
         let mut rules = self.reaching(app);
         rules.sort_by_key(|&r| (ix.rule_subject[r as usize], r));
@@ -113,9 +129,8 @@ impl<'m> Access<'m> {
             let subject = ix.subjects[ix.rule_subject[group[0] as usize] as usize].as_str();
             let mut allowed = Vec::new();
             let mut denied = Vec::new();
-            for (a, action) in ix.actions.names.iter().enumerate() {
-                let act = Act::Known(a as u32);
-                let has = |deny: bool| -> Vec<Reason<'m>> {
+            for &(action, act) in actions {
+                let has = |deny: bool| -> Vec<Reason<'s>> {
                     group
                         .iter()
                         .filter(|&&r| (ix.rules[r as usize].effect == Effect::Deny) == deny)
