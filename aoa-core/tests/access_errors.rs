@@ -1,5 +1,5 @@
 //! Bad input: every problem is a clear error with its location, never a panic.
-#![allow(clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use aoa_core::{Error, Format, Manifest};
 

@@ -1,4 +1,5 @@
 //! Property tests over random trees, grants, denies and ceilings, against a naive oracle written here.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use aoa_core::access::glob_matches;
 use aoa_core::{Format, Manifest};

@@ -1,6 +1,6 @@
 //! One test per permission rule: inheritance, propagation, environments, denies, groups, roles,
 //! ceilings, identities, effective/who_can/what_can and diff.
-#![allow(clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use aoa_core::access::{ChangeKind, MissKind, Outcome};
 use aoa_core::{Error, Format, Manifest};
