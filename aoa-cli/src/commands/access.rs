@@ -117,8 +117,9 @@ fn effect_word(rule: &Rule) -> &'static str {
     }
 }
 
+/// Two lines for a rule: `  {verb} {rule}` and `    at {location}`.
 fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Result<()> {
-    writeln!(out, "  {verb} {}", describe(r.rule))?;
+    writeln!(out, "  {verb}{}", describe(r.rule))?;
     writeln!(out, "    at {}", r.declared)
 }
 
@@ -168,7 +169,7 @@ fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
             _ => "forbidden by",
         };
         for r in &d.reasons {
-            reason_line(&mut out, verb, r)?;
+            reason_line(&mut out, &format!("{verb} "), r)?;
         }
         match &d.nearest_miss {
             Some(miss) => {
@@ -183,7 +184,7 @@ fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
                     "  nearest grant that did not apply ({label}): {}",
                     miss.message
                 )?;
-                reason_line(&mut out, "   ", &miss.grant)?;
+                reason_line(&mut out, "", &miss.grant)?;
             }
             None if d.outcome == Outcome::NotGranted => writeln!(
                 out,
@@ -215,7 +216,7 @@ pub fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
             for w in &who.subjects {
                 let _ = writeln!(out, "{}", w.subject);
                 for r in &w.sources {
-                    let _ = reason_line(&mut out, "via", r);
+                    let _ = reason_line(&mut out, "via ", r);
                 }
             }
             let _ = out.flush();

@@ -23,8 +23,10 @@ pub enum ChangeKind {
     DenyRemoved,
     /// An app that only one of the manifests has.
     AppAddedOrRemoved,
-    /// A ceiling, an `env` label or a parent link changed on the path to the root.
-    TreeOrCeiling,
+    /// A ceiling changed (added, removed, widened or narrowed) on the app or an ancestor.
+    CeilingChanged,
+    /// An `env` label or a parent link changed on the path to the root.
+    TreeChanged,
 }
 
 /// An app and an action.
@@ -171,7 +173,14 @@ pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
                             .map(|r| (ChangeKind::DenyRemoved, Some(r)))
                     })
                 });
-            let entry = change(&mut grouped, subject, name, cause, app_only_in_one);
+            let entry = change(
+                &mut grouped,
+                subject,
+                name,
+                cause,
+                app_only_in_one,
+                (old, new),
+            );
             entry.gained.push(AppAction {
                 app: name.to_string(),
                 action: action.to_string(),
@@ -194,7 +203,14 @@ pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
                             .map(|r| (ChangeKind::DenyAdded, Some(r)))
                     })
                 });
-            let entry = change(&mut grouped, subject, name, cause, app_only_in_one);
+            let entry = change(
+                &mut grouped,
+                subject,
+                name,
+                cause,
+                app_only_in_one,
+                (old, new),
+            );
             entry.lost.push(AppAction {
                 app: name.to_string(),
                 action: action.to_string(),
@@ -218,15 +234,24 @@ fn change<'g>(
     app: &str,
     cause: Option<(ChangeKind, Option<&Reason<'_>>)>,
     app_only_in_one: bool,
+    (old, new): (&Manifest, &Manifest),
 ) -> &'g mut Change {
     let (kind, reason) = match cause {
         Some(found) => found,
         None if app_only_in_one => (ChangeKind::AppAddedOrRemoved, None),
-        None => (ChangeKind::TreeOrCeiling, None),
+        None => (ChangeKind::TreeChanged, None),
     };
     let rule = reason.map(|r| r.rule.clone());
-    let declared = reason.map(|r| r.declared.clone());
-    let on = rule.as_ref().map_or(app, |r| r.app.as_str()).to_string();
+    let mut declared = reason.map(|r| r.declared.clone());
+    let mut on = rule.as_ref().map_or(app, |r| r.app.as_str()).to_string();
+    let mut kind = kind;
+    if kind == ChangeKind::TreeChanged
+        && let Some((at, place)) = changed_ceiling(old, new, app)
+    {
+        kind = ChangeKind::CeilingChanged;
+        on = at;
+        declared = Some(place);
+    }
     let list = grouped.entry(subject.to_string()).or_default();
     let pos = list
         .iter()
@@ -243,4 +268,24 @@ fn change<'g>(
         list.len() - 1
     });
     &mut list[pos]
+}
+
+/// The nearest app at or above `app` (in the new manifest, else the old) whose ceiling differs between
+/// the two manifests, with where that ceiling is (or was) declared.
+fn changed_ceiling(old: &Manifest, new: &Manifest, app: &str) -> Option<(String, Declared)> {
+    let (old_ix, new_ix) = (old.access().index(), new.access().index());
+    let id = new.id(app)?;
+    std::iter::once(id).chain(new.ancestors(id)).find_map(|a| {
+        let name = new.name(a);
+        let before = old.id(name).and_then(|o| old_ix.ceiling(o));
+        let after = new_ix.ceiling(a);
+        if before == after {
+            return None;
+        }
+        let place = match (after, old.id(name)) {
+            (None, Some(o)) => old.locate(o, "/ceiling"),
+            _ => new.locate(a, "/ceiling"),
+        };
+        Some((name.to_string(), place))
+    })
 }

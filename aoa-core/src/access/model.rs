@@ -387,6 +387,13 @@ impl AccessIndex {
         &self.subjects
     }
 
+    /// The app's own ceiling (sorted, deduplicated patterns), if it declares one.
+    pub fn ceiling(&self, app: AppId) -> Option<&[String]> {
+        let node = *self.ceiling_of.get(app.index())?;
+        let c = self.ceilings.get(node as usize)?;
+        (c.app == app).then(|| self.sets[c.set as usize].as_slice())
+    }
+
     /// The id of a subject written `kind:id`, if a rule names it.
     pub(crate) fn subject_id(&self, kind: SubjectKind, id: &str) -> Option<u32> {
         self.subject_ids[kind as usize].get(id).copied()
