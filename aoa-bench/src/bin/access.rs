@@ -180,7 +180,7 @@ fn generate(
     let grant_list: Vec<Rule> = (0..grants).map(|_| rule(&mut rng, false)).collect();
     let deny_list: Vec<Rule> = (0..denies).map(|_| rule(&mut rng, true)).collect();
     let descend = |rng: &mut Rng, mut app: usize| {
-        for _ in 0..rng.below(8) {
+        for _ in 0..rng.below(30) {
             if children[app].is_empty() {
                 break;
             }
@@ -544,8 +544,49 @@ fn run(
         agree: "all equal (asserted)".into(),
     });
 
+    if std::env::var_os("AOA_BENCH_DETAIL").is_some() {
+        let time = |label: &str, f: &dyn Fn(usize, usize, usize) -> bool| {
+            let t = Instant::now();
+            let n = w
+                .queries
+                .iter()
+                .filter(|&&(u, a, app)| f(u, a, app))
+                .count();
+            println!(
+                "  detail {label}: {:.3} µs/query ({n})",
+                t.elapsed().as_secs_f64() * 1e6 / w.queries.len() as f64
+            );
+        };
+        for _ in 0..std::env::var("AOA_BENCH_REPEAT")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0)
+        {
+            time("check again (repeat)", &|u, a, app| {
+                access
+                    .check(&users_s[u], &groups_s[u], ACTIONS[a], &names[app])
+                    .is_ok_and(|d| d.allowed)
+            });
+        }
+        time("check again (locations cached)", &|u, a, app| {
+            access
+                .check(&users_s[u], &groups_s[u], ACTIONS[a], &names[app])
+                .is_ok_and(|d| d.allowed)
+        });
+        time("app name lookup", &|_, _, app| m.id(&names[app]).is_some());
+        time("check_id", &|u, a, app| {
+            access
+                .check_id(
+                    &users_s[u],
+                    &groups_s[u],
+                    ACTIONS[a],
+                    aoa_core::AppId(app as u32),
+                )
+                .is_ok_and(|d| d.allowed)
+        });
+    }
     if engines {
-        let slice = &w.queries[..2_000.min(w.queries.len())];
+        let slice = &w.queries[..1_000.min(w.queries.len())];
         let (policies, entities) = cedar_setup(&w)?;
         let authorizer = Authorizer::new();
         let t = Instant::now();
@@ -572,7 +613,7 @@ fn run(
         drop((policies, entities));
 
         let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-        let slice = &w.queries[..300.min(w.queries.len())];
+        let slice = &w.queries[..200.min(w.queries.len())];
         for depth in [10usize, 64] {
             let e = runtime.block_on(casbin_setup(&w, depth))?;
             let t = Instant::now();
@@ -607,6 +648,13 @@ fn run(
         reference_us / aoa_us
     );
 
+    if !engines {
+        println!(
+            "peak RSS so far: {} KiB",
+            aoa_bench::peak_rss_kib().unwrap_or(0)
+        );
+        return Ok(());
+    }
     let t = Instant::now();
     let mut entries = 0usize;
     for id in m.ids() {
@@ -652,8 +700,9 @@ fn main() -> Res<()> {
     if let Some(pos) = args.iter().position(|a| a == "--measure-load") {
         return measure_load(args.get(pos + 1).map_or("", String::as_str));
     }
-    let quick = std::env::args().any(|a| a == "--quick");
-    run(100_000, 2_000, 20_000, 10_000, 1_000, 210_000, true)?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let engines = !args.iter().any(|a| a == "--no-engines");
+    run(100_000, 2_000, 20_000, 10_000, 1_000, 210_000, engines)?;
     if !quick {
         run(1_000_000, 20_000, 200_000, 100_000, 10_000, 210_000, false)?;
     }

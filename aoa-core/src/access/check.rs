@@ -87,7 +87,10 @@ impl<'m> Access<'m> {
         action: &str,
         app: &str,
     ) -> Result<Decision<'m>> {
-        let app = self.m.app(app)?;
+        let app = match self.ix.app_id(self.m, app) {
+            Some(id) => id,
+            None => self.m.app(app)?,
+        };
         let act = self.action(action)?;
         let caller = self.caller(subject, groups)?;
         Ok(self.decide(&caller, act, app))
@@ -189,18 +192,17 @@ impl<'m> Access<'m> {
     /// The decision for resolved inputs.
     pub(crate) fn decide(&self, caller: &[u32], act: Act<'_>, app: AppId) -> Decision<'m> {
         let ix = self.ix;
-        let pos = ix.tin[app.index()];
-        let env = ix.app_env[app.index()];
+        let [pos, env] = ix.place[app.index()];
         let mut allows = Vec::new();
         let mut denies = Vec::new();
         for &s in caller {
-            let s = s as usize;
-            for h in &ix.deny[ix.deny_start[s] as usize..ix.deny_start[s + 1] as usize] {
+            let (deny, allow) = ix.rules_of(s);
+            for h in deny {
                 if self.reaches(h, pos, env) && self.set_has(h.set, act) {
                     denies.push(h.rule);
                 }
             }
-            for h in &ix.allow[ix.allow_start[s] as usize..ix.allow_start[s + 1] as usize] {
+            for h in allow {
                 if self.reaches(h, pos, env) && self.set_has(h.set, act) {
                     allows.push(h.rule);
                 }
@@ -255,26 +257,40 @@ impl<'m> Access<'m> {
     /// it in the tree (ties: the first declared).
     fn nearest_miss(&self, caller: &[u32], act: Act<'_>, app: AppId) -> Option<Miss<'m>> {
         let ix = self.ix;
+        let [pos, _] = ix.place[app.index()];
+        let depth = ix.depth[app.index()] as usize;
+        // Grants on the app's own path first (distance = depth difference, no walk); grants on other
+        // subtrees only when there are none (distance through the nearest common ancestor).
         let mut best: Option<(usize, u32)> = None;
-        for &s in caller {
-            let s = s as usize;
-            for h in &ix.allow[ix.allow_start[s] as usize..ix.allow_start[s + 1] as usize] {
-                if !self.set_has(h.set, act) {
-                    continue;
+        for on_path in [true, false] {
+            for &s in caller {
+                for h in ix.rules_of(s).1 {
+                    if (h.lo <= pos && pos < ix.tout[ix.order[h.lo as usize] as usize]) != on_path
+                        || !self.set_has(h.set, act)
+                    {
+                        continue;
+                    }
+                    let declared_on = AppId(ix.order[h.lo as usize]);
+                    let distance = if on_path {
+                        depth - ix.depth[declared_on.index()] as usize
+                    } else {
+                        self.distance(declared_on, app)
+                    };
+                    let key = (distance, h.rule);
+                    if best.is_none_or(|b| key < b) {
+                        best = Some(key);
+                    }
                 }
-                let declared_on = ix.rules[h.rule as usize].app_id;
-                let key = (self.distance(declared_on, app), h.rule);
-                if best.is_none_or(|b| key < b) {
-                    best = Some(key);
-                }
+            }
+            if best.is_some() {
+                break;
             }
         }
         let (_, rule) = best?;
         let grant = self.reason(rule);
         let r = grant.rule;
         let target = self.m.name(app);
-        let above = ix.tin[r.app_id.index()] <= ix.tin[app.index()]
-            && ix.tin[app.index()] < ix.tout[r.app_id.index()];
+        let above = ix.contains(r.app_id, app);
         let (why, message) = if above && !r.propagate && r.app_id != app {
             (
                 MissKind::NotPropagated,
@@ -315,27 +331,19 @@ impl<'m> Access<'m> {
         })
     }
 
-    /// The number of parent links between two apps (through their nearest common ancestor; apps of
-    /// different roots count their depths plus one).
+    /// The number of parent links between two apps through their nearest common ancestor (apps of
+    /// different roots: their depths plus one). Walks up from `a` only: grants sit mostly high up.
     fn distance(&self, a: AppId, b: AppId) -> usize {
         let ix = self.ix;
-        let contains = |anc: AppId, x: AppId| {
-            ix.tin[anc.index()] <= ix.tin[x.index()] && ix.tin[x.index()] < ix.tout[anc.index()]
-        };
         let mut up = 0;
         let mut common = Some(a);
         while let Some(c) = common {
-            if contains(c, b) {
-                break;
+            if ix.contains(c, b) {
+                return up + (ix.depth[b.index()] - ix.depth[c.index()]) as usize;
             }
             up += 1;
             common = self.m.parent(c);
         }
-        let down = match common {
-            Some(c) if c == b => 0,
-            Some(c) => self.m.ancestors(b).take_while(|&x| x != c).count() + 1,
-            None => self.m.ancestors(b).count() + 1,
-        };
-        up + down
+        up + ix.depth[b.index()] as usize
     }
 }

@@ -80,8 +80,7 @@ impl<'m> Access<'m> {
     /// declaration order.
     pub(crate) fn reaching(&self, app: AppId) -> Vec<u32> {
         let ix = self.ix;
-        let pos = ix.tin[app.index()];
-        let env = ix.app_env[app.index()];
+        let [pos, env] = ix.place[app.index()];
         let mut out: Vec<u32> = std::iter::once(app)
             .chain(self.m.ancestors(app))
             .flat_map(|a| {
@@ -203,20 +202,12 @@ impl<'m> Access<'m> {
     pub fn what_can<S: AsRef<str>>(&self, subject: &str, groups: &[S]) -> Result<WhatCan<'m>> {
         let ix = self.ix;
         let caller = self.caller(subject, groups)?;
-        let slice =
-            |start: &[u32], s: u32| start[s as usize] as usize..start[s as usize + 1] as usize;
-        let allows: Vec<_> = caller
-            .iter()
-            .flat_map(|&s| &ix.allow[slice(&ix.allow_start, s)])
-            .collect();
-        let denies: Vec<_> = caller
-            .iter()
-            .flat_map(|&s| &ix.deny[slice(&ix.deny_start, s)])
-            .collect();
+        let allows: Vec<_> = caller.iter().flat_map(|&s| ix.rules_of(s).1).collect();
+        let denies: Vec<_> = caller.iter().flat_map(|&s| ix.rules_of(s).0).collect();
         let mut apps = Vec::new();
         let mut bits = vec![0u64; ix.words];
         for app in self.m.ids() {
-            let (pos, env) = (ix.tin[app.index()], ix.app_env[app.index()]);
+            let [pos, env] = ix.place[app.index()];
             bits.fill(0);
             let mut any = false;
             for h in allows.iter().filter(|h| self.reaches(h, pos, env)) {

@@ -89,13 +89,16 @@ impl Interner {
 /// The permission model of a manifest, indexed for sub-microsecond checks.
 #[derive(Debug, Default)]
 pub struct AccessIndex {
-    /// Preorder number of each app, and the end of its subtree's range.
-    pub(crate) tin: Vec<u32>,
+    /// Preorder number and interned `env` label ([`NONE`] if none) of each app, side by side: the two
+    /// things a check reads about its app.
+    pub(crate) place: Vec<[u32; 2]>,
+    /// The end of each app's subtree range in preorder, and each app's depth.
     pub(crate) tout: Vec<u32>,
+    pub(crate) depth: Vec<u32>,
+    /// Open-addressing table of app ids by name hash (`NONE` = empty), for name lookups in one probe.
+    pub(crate) name_slots: Vec<u32>,
     /// The app at each preorder number.
     pub(crate) order: Vec<u32>,
-    /// Each app's interned `env` label, or [`NONE`].
-    pub(crate) app_env: Vec<u32>,
     pub(crate) envs: Interner,
     pub(crate) env_sets: Vec<Vec<u32>>,
     /// The concrete actions written anywhere in the manifest.
@@ -115,11 +118,10 @@ pub struct AccessIndex {
     /// Every rule, in declaration order.
     pub(crate) rules: Vec<Rule>,
     pub(crate) declared: Vec<OnceLock<Declared>>,
-    /// Per subject (CSR): its grants and identity needs, and its denies.
-    pub(crate) allow_start: Vec<u32>,
-    pub(crate) allow: Vec<Hot>,
-    pub(crate) deny_start: Vec<u32>,
-    pub(crate) deny: Vec<Hot>,
+    /// Per subject: where its rules start in [`Self::hot`] and where its denies end and its allows
+    /// (grants, identity needs) begin; they end where the next subject's start.
+    pub(crate) hot_start: Vec<[u32; 2]>,
+    pub(crate) hot: Vec<Hot>,
     /// Per declaring app (CSR): its rules.
     pub(crate) app_start: Vec<u32>,
     pub(crate) app_rules: Vec<u32>,
@@ -225,13 +227,14 @@ impl AccessIndex {
                 fill[p.index()] += 1;
             }
         }
-        self.tin = vec![0; n];
+        self.place = vec![[0, NONE]; n];
         self.tout = vec![0; n];
+        self.depth = vec![0; n];
         self.order = Vec::with_capacity(n);
         let mut stack: Vec<(u32, u32)> = Vec::new();
         for root in m.ids().filter(|&id| m.parent(id).is_none()) {
             stack.push((root.0, child_start[root.index()]));
-            self.tin[root.index()] = self.order.len() as u32;
+            self.place[root.index()][0] = self.order.len() as u32;
             self.order.push(root.0);
             while let Some(&(app, next)) = stack.last() {
                 if next < child_start[app as usize + 1] {
@@ -239,7 +242,8 @@ impl AccessIndex {
                         top.1 += 1;
                     }
                     let child = children[next as usize];
-                    self.tin[child as usize] = self.order.len() as u32;
+                    self.place[child as usize][0] = self.order.len() as u32;
+                    self.depth[child as usize] = self.depth[app as usize] + 1;
                     self.order.push(child);
                     stack.push((child, child_start[child as usize]));
                 } else {
@@ -248,13 +252,20 @@ impl AccessIndex {
                 }
             }
         }
-        self.app_env = m
-            .ids()
-            .map(|id| match m.labels(id).get("env") {
-                Some(env) => self.envs.intern(env),
-                None => NONE,
-            })
-            .collect();
+        for id in m.ids() {
+            if let Some(env) = m.labels(id).get("env") {
+                self.place[id.index()][1] = self.envs.intern(env);
+            }
+        }
+        let slots = (2 * n).next_power_of_two().max(2);
+        self.name_slots = vec![NONE; slots];
+        for id in m.ids() {
+            let mut slot = name_hash(m.name(id)) & (slots - 1);
+            while self.name_slots[slot] != NONE {
+                slot = (slot + 1) & (slots - 1);
+            }
+            self.name_slots[slot] = id.0;
+        }
     }
 
     /// The id of an action set, adding it (with its bitset) if new.
@@ -326,7 +337,7 @@ impl AccessIndex {
             id
         };
         let app = r.app_id.index();
-        let lo = self.tin[app];
+        let lo = self.place[app][0];
         let hi = if r.propagate { self.tout[app] } else { lo + 1 };
         let set = self.set_of(r.actions.clone(), set_ids);
         let hot = Hot {
@@ -354,17 +365,16 @@ impl AccessIndex {
     /// Groups the hot entries by subject (allows and denies apart) and the rules by declaring app.
     fn csr(&mut self, m: &Manifest, hot: &[(u32, bool, Hot)]) {
         let subjects = self.subjects.len();
-        let by_subject = |deny: bool| {
-            csr_group(
-                subjects,
-                hot.iter()
-                    .filter(|h| h.1 == deny)
-                    .map(|h| (h.0, h.2))
-                    .collect(),
-            )
-        };
-        (self.allow_start, self.allow) = by_subject(false);
-        (self.deny_start, self.deny) = by_subject(true);
+        // Denies sort before allows within each subject's row.
+        let rows = hot
+            .iter()
+            .map(|h| (h.0 * 2 + u32::from(!h.1), h.2))
+            .collect();
+        let (start, rules) = csr_group(subjects * 2, rows);
+        self.hot_start = (0..=subjects)
+            .map(|s| [start[2 * s], start[(2 * s + 1).min(2 * subjects)]])
+            .collect();
+        self.hot = rules;
         let by_app = hot.iter().map(|h| (self.order[h.2.lo as usize], h.2.rule));
         (self.app_start, self.app_rules) = csr_group(m.len(), by_app.collect());
         self.rule_subject = hot.iter().map(|h| h.0).collect();
@@ -392,6 +402,38 @@ impl AccessIndex {
         let node = *self.ceiling_of.get(app.index())?;
         let c = self.ceilings.get(node as usize)?;
         (c.app == app).then(|| self.sets[c.set as usize].as_slice())
+    }
+
+    /// The app called `name`, found in one probe of the name table.
+    pub(crate) fn app_id(&self, m: &Manifest, name: &str) -> Option<AppId> {
+        let mask = self.name_slots.len().checked_sub(1)?;
+        let mut slot = name_hash(name) & mask;
+        loop {
+            let id = *self.name_slots.get(slot)?;
+            if id == NONE {
+                return None;
+            }
+            if m.name(AppId(id)) == name {
+                return Some(AppId(id));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// A subject's denies and allows.
+    pub(crate) fn rules_of(&self, subject: u32) -> (&[Hot], &[Hot]) {
+        let s = subject as usize;
+        let ([start, split], [end, _]) = (self.hot_start[s], self.hot_start[s + 1]);
+        (
+            &self.hot[start as usize..split as usize],
+            &self.hot[split as usize..end as usize],
+        )
+    }
+
+    /// Whether `anc` is `app` or one of its ancestors.
+    pub(crate) fn contains(&self, anc: AppId, app: AppId) -> bool {
+        let pos = self.place[app.index()][0];
+        self.place[anc.index()][0] <= pos && pos < self.tout[anc.index()]
     }
 
     /// The id of a subject written `kind:id`, if a rule names it.
@@ -431,6 +473,11 @@ fn expand_rule(
         kind: d.kind,
         suffix: d.suffix.clone(),
     })
+}
+
+fn name_hash(name: &str) -> usize {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name) as usize
 }
 
 /// Compressed rows: `items` (row, value) grouped by row, with each row's start (`n + 1` offsets).
