@@ -41,6 +41,11 @@ enum Command {
     Access(commands::access::AccessArgs),
     /// Show who gains and who loses which permissions between two manifests.
     Diff(commands::access::DiffArgs),
+    /// Print the resolved parameters of an app (JSON, Avro JSON or Avro binary), or explain them.
+    Params(commands::schema::ParamsArgs),
+    /// Schema registry tools: compatibility checks and fingerprints.
+    #[command(subcommand)]
+    Schema(commands::schema::SchemaCommand),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,13 @@ fn main() -> ExitCode {
         Command::WhatCan(args) => commands::access::what_can(&args, format),
         Command::Access(args) => commands::access::effective(&args, format),
         Command::Diff(args) => commands::access::diff(&args, format),
+        Command::Params(args) => commands::schema::params(&args, format),
+        Command::Schema(commands::schema::SchemaCommand::Check(args)) => {
+            commands::schema::check(&args, format)
+        }
+        Command::Schema(commands::schema::SchemaCommand::Fingerprint(args)) => {
+            commands::schema::fingerprint(&args, format)
+        }
     };
     match result {
         Ok(exit) => exit.into(),

@@ -29,9 +29,11 @@ pub fn exit_for(error: &Error) -> Exit {
     match error {
         Error::Manifest { .. }
         | Error::Cycle { .. }
+        | Error::Params { .. }
         | Error::InvalidAccess { .. }
         | Error::Escalation { .. } => Exit::Findings,
         Error::Io { .. }
+        | Error::Schema { .. }
         | Error::Syntax { .. }
         | Error::UnknownApp { .. }
         | Error::InvalidArgument { .. } => Exit::Input,
@@ -82,6 +84,12 @@ fn headline(error: &Error) -> String {
             "{} privilege escalation(s): grants wider than a ceiling",
             diagnostics.len()
         ),
+        Error::Params { diagnostics } => {
+            format!(
+                "the manifest parameters have {} problem(s)",
+                diagnostics.len()
+            )
+        }
         Error::Cycle { cycles } => format!(
             "the rollout graph has {} cycle(s), so no order exists",
             cycles.len()
@@ -95,9 +103,7 @@ pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result
     let mut place = d.file.clone().unwrap_or_default();
     if let (Some(line), Some(column)) = (d.line, d.column) {
         place = format!("{place}:{line}:{column}");
-    } else if let Some(path) = &d.path
-        && !place.is_empty()
-    {
+    } else if let Some(path) = d.path.as_ref().filter(|_| !place.is_empty()) {
         place = format!("{place} at {path}");
     }
     let app = d

@@ -127,14 +127,23 @@ fn who_can_and_access_list_sources() {
     assert_eq!(identity["allowed"][0]["sources"][0]["effect"], "identity");
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 #[test]
 fn diff_reports_gains_and_fails_on_gain() {
     let dir = std::env::temp_dir().join(format!("aoa-access-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(EXAMPLE).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    copy_dir(std::path::Path::new(EXAMPLE), &dir);
     let web = dir.join("40-web.yaml");
     let text = std::fs::read_to_string(&web).unwrap();
     let changed = text.replace(

@@ -49,6 +49,19 @@ pub enum Error {
         /// One diagnostic per escalation, naming the app, the subject, the actions and both locations.
         diagnostics: Vec<Diagnostic>,
     },
+    /// The parameters or schemas of a manifest are not valid: malformed sections, schemas that do not
+    /// parse or cannot be found, locked overrides, values that break their schema, stale schema pins.
+    #[error("{}", summarize("invalid parameters", diagnostics))]
+    Params {
+        /// Every problem found, each placed at the app and value it is about.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A schema or schema registry handed to an operation cannot be used.
+    #[error("{}", summarize("unusable schema", diagnostics))]
+    Schema {
+        /// Every problem found.
+        diagnostics: Vec<Diagnostic>,
+    },
     /// An operation named an app that the manifest does not have.
     #[error("unknown app `{name}`{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     UnknownApp {
@@ -75,6 +88,8 @@ impl Error {
             Error::Cycle { .. } => "cycle",
             Error::InvalidAccess { .. } => "invalid-access",
             Error::Escalation { .. } => "escalation",
+            Error::Params { .. } => "params",
+            Error::Schema { .. } => "schema",
             Error::UnknownApp { .. } => "unknown-app",
             Error::InvalidArgument { .. } => "invalid-argument",
         }
@@ -86,7 +101,9 @@ impl Error {
             Error::Syntax { diagnostics }
             | Error::Manifest { diagnostics }
             | Error::InvalidAccess { diagnostics }
-            | Error::Escalation { diagnostics } => diagnostics.clone(),
+            | Error::Escalation { diagnostics }
+            | Error::Params { diagnostics }
+            | Error::Schema { diagnostics } => diagnostics.clone(),
             Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new("unknown-app", self.to_string()).with_app(name.clone());

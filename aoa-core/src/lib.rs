@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod graph;
 pub mod manifest;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 
@@ -26,5 +27,10 @@ pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
 pub use diagnostic::{Diagnostic, Location};
 pub use error::{Error, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
-pub use manifest::{AppId, AppSpec, Declared, Manifest, Section};
+pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
 pub use source::{Format, SourceText};
+
+/// The README's Rust examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -76,7 +76,10 @@ pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error
             }
         }
         Err(
-            e @ (Error::Manifest { .. } | Error::InvalidAccess { .. } | Error::Escalation { .. }),
+            e @ (Error::Manifest { .. }
+            | Error::Params { .. }
+            | Error::InvalidAccess { .. }
+            | Error::Escalation { .. }),
         ) => Validation {
             valid: false,
             apps: 0,
