@@ -258,35 +258,22 @@ impl<'m> Access<'m> {
     fn nearest_miss(&self, caller: &[u32], act: Act<'_>, app: AppId) -> Option<Miss<'m>> {
         let ix = self.ix;
         let [pos, _] = ix.place[app.index()];
-        let depth = ix.depth[app.index()] as usize;
-        // Grants on the app's own path first (distance = depth difference, no walk); grants on other
-        // subtrees only when there are none (distance through the nearest common ancestor).
-        let mut best: Option<(usize, u32)> = None;
-        for on_path in [true, false] {
-            for &s in caller {
-                for h in ix.rules_of(s).1 {
-                    if (h.lo <= pos && pos < ix.tout[ix.order[h.lo as usize] as usize]) != on_path
-                        || !self.set_has(h.set, act)
-                    {
-                        continue;
-                    }
-                    let declared_on = AppId(ix.order[h.lo as usize]);
-                    let distance = if on_path {
-                        depth - ix.depth[declared_on.index()] as usize
-                    } else {
-                        self.distance(declared_on, app)
-                    };
-                    let key = (distance, h.rule);
-                    if best.is_none_or(|b| key < b) {
-                        best = Some(key);
-                    }
+        // On the app's own path, the deepest ancestor (the largest preorder number) is nearest; off it,
+        // the grant whose subtree starts closest to the app in preorder. Both read only the hot entry.
+        let mut best: Option<(bool, u32, u32)> = None;
+        for &s in caller {
+            for h in ix.rules_of(s).1 {
+                if !self.set_has(h.set, act) {
+                    continue;
+                }
+                let on_path = h.lo <= pos && pos < h.end;
+                let key = (!on_path, pos.abs_diff(h.lo), h.rule);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
                 }
             }
-            if best.is_some() {
-                break;
-            }
         }
-        let (_, rule) = best?;
+        let (_, _, rule) = best?;
         let grant = self.reason(rule);
         let r = grant.rule;
         let target = self.m.name(app);
@@ -329,21 +316,5 @@ impl<'m> Access<'m> {
             ceiling: None,
             message,
         })
-    }
-
-    /// The number of parent links between two apps through their nearest common ancestor (apps of
-    /// different roots: their depths plus one). Walks up from `a` only: grants sit mostly high up.
-    fn distance(&self, a: AppId, b: AppId) -> usize {
-        let ix = self.ix;
-        let mut up = 0;
-        let mut common = Some(a);
-        while let Some(c) = common {
-            if ix.contains(c, b) {
-                return up + (ix.depth[b.index()] - ix.depth[c.index()]) as usize;
-            }
-            up += 1;
-            common = self.m.parent(c);
-        }
-        up + ix.depth[b.index()] as usize
     }
 }

@@ -47,6 +47,8 @@ pub(crate) struct Hot {
     /// Applies to apps whose preorder number is in `lo..hi` (the subtree, or only the app).
     pub lo: u32,
     pub hi: u32,
+    /// The end of the declaring app's subtree (`hi` unless the rule does not propagate).
+    pub end: u32,
     /// The action set.
     pub set: u32,
     /// The environment set it is restricted to, or [`NONE`].
@@ -92,9 +94,8 @@ pub struct AccessIndex {
     /// Preorder number and interned `env` label ([`NONE`] if none) of each app, side by side: the two
     /// things a check reads about its app.
     pub(crate) place: Vec<[u32; 2]>,
-    /// The end of each app's subtree range in preorder, and each app's depth.
+    /// The end of each app's subtree range in preorder.
     pub(crate) tout: Vec<u32>,
-    pub(crate) depth: Vec<u32>,
     /// Open-addressing table of app ids by name hash (`NONE` = empty), for name lookups in one probe.
     pub(crate) name_slots: Vec<u32>,
     /// The app at each preorder number.
@@ -229,7 +230,6 @@ impl AccessIndex {
         }
         self.place = vec![[0, NONE]; n];
         self.tout = vec![0; n];
-        self.depth = vec![0; n];
         self.order = Vec::with_capacity(n);
         let mut stack: Vec<(u32, u32)> = Vec::new();
         for root in m.ids().filter(|&id| m.parent(id).is_none()) {
@@ -243,7 +243,6 @@ impl AccessIndex {
                     }
                     let child = children[next as usize];
                     self.place[child as usize][0] = self.order.len() as u32;
-                    self.depth[child as usize] = self.depth[app as usize] + 1;
                     self.order.push(child);
                     stack.push((child, child_start[child as usize]));
                 } else {
@@ -343,6 +342,7 @@ impl AccessIndex {
         let hot = Hot {
             lo,
             hi,
+            end: self.tout[app],
             set,
             env,
             rule: index,
