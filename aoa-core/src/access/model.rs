@@ -259,7 +259,7 @@ impl AccessIndex {
         let slots = (2 * n).next_power_of_two().max(2);
         self.name_slots = vec![NONE; slots];
         for id in m.ids() {
-            let mut slot = name_hash(m.name(id)) & (slots - 1);
+            let mut slot = name_slot(m.name(id), slots);
             while self.name_slots[slot] != NONE {
                 slot = (slot + 1) & (slots - 1);
             }
@@ -407,7 +407,7 @@ impl AccessIndex {
     /// The app called `name`, found in one probe of the name table.
     pub(crate) fn app_id(&self, m: &Manifest, name: &str) -> Option<AppId> {
         let mask = self.name_slots.len().checked_sub(1)?;
-        let mut slot = name_hash(name) & mask;
+        let mut slot = name_slot(name, mask + 1);
         loop {
             let id = *self.name_slots.get(slot)?;
             if id == NONE {
@@ -475,9 +475,14 @@ fn expand_rule(
     })
 }
 
-fn name_hash(name: &str) -> usize {
+/// The home slot of a name in a table of `slots` (a power of two) entries: the top bits of the hash
+/// mixed by a Fibonacci multiplication (the low bits of Fx hashes of similar names cluster).
+fn name_slot(name: &str, slots: usize) -> usize {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name) as usize
+    let hash = rustc_hash::FxBuildHasher
+        .hash_one(name)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (hash >> (64 - slots.trailing_zeros().max(1))) as usize & (slots - 1)
 }
 
 /// Compressed rows: `items` (row, value) grouped by row, with each row's start (`n + 1` offsets).
