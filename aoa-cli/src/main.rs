@@ -31,6 +31,16 @@ enum Command {
     Teardown(commands::graph::PlanArgs),
     /// Print the rollout graph as Graphviz dot or Mermaid.
     Graph(commands::graph::GraphArgs),
+    /// Decide whether a subject may do an action on an app (exit 0 allowed, 1 denied).
+    Check(commands::access::CheckArgs),
+    /// List every subject that may do an action on an app.
+    WhoCan(commands::access::WhoCanArgs),
+    /// List every app where a subject may do something, with the actions.
+    WhatCan(commands::access::WhatCanArgs),
+    /// Show every subject's effective permissions on an app, each with its source.
+    Access(commands::access::AccessArgs),
+    /// Show who gains and who loses which permissions between two manifests.
+    Diff(commands::access::DiffArgs),
     /// Print the resolved parameters of an app (JSON, Avro JSON or Avro binary), or explain them.
     Params(commands::schema::ParamsArgs),
     /// Schema registry tools: compatibility checks and fingerprints.
@@ -46,6 +56,11 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::graph::plan(&args, format, false),
         Command::Teardown(args) => commands::graph::plan(&args, format, true),
         Command::Graph(args) => commands::graph::graph(&args),
+        Command::Check(args) => commands::access::check(&args, format),
+        Command::WhoCan(args) => commands::access::who_can(&args, format),
+        Command::WhatCan(args) => commands::access::what_can(&args, format),
+        Command::Access(args) => commands::access::effective(&args, format),
+        Command::Diff(args) => commands::access::diff(&args, format),
         Command::Params(args) => commands::schema::params(&args, format),
         Command::Schema(commands::schema::SchemaCommand::Check(args)) => {
             commands::schema::check(&args, format)

@@ -27,7 +27,11 @@ pub enum Exit {
 /// The exit code an error calls for.
 pub fn exit_for(error: &Error) -> Exit {
     match error {
-        Error::Manifest { .. } | Error::Cycle { .. } | Error::Params { .. } => Exit::Findings,
+        Error::Manifest { .. }
+        | Error::Cycle { .. }
+        | Error::Params { .. }
+        | Error::InvalidAccess { .. }
+        | Error::Escalation { .. } => Exit::Findings,
         Error::Io { .. }
         | Error::Schema { .. }
         | Error::Syntax { .. }
@@ -73,6 +77,13 @@ fn headline(error: &Error) -> String {
             format!("the manifest has {} problem(s)", diagnostics.len())
         }
         Error::Syntax { .. } => "the manifest cannot be parsed".into(),
+        Error::InvalidAccess { diagnostics } => {
+            format!("the access sections have {} problem(s)", diagnostics.len())
+        }
+        Error::Escalation { diagnostics } => format!(
+            "{} privilege escalation(s): grants wider than a ceiling",
+            diagnostics.len()
+        ),
         Error::Params { diagnostics } => {
             format!(
                 "the manifest parameters have {} problem(s)",

@@ -35,6 +35,20 @@ pub enum Error {
         /// Every cycle-bearing strongly connected component, each with one concrete cycle.
         cycles: Vec<Cycle>,
     },
+    /// The permission sections (`roles`, `grants`, `deny`, `ceiling`, `identity`) are not valid: unknown
+    /// roles, malformed subjects or action patterns, wrong types.
+    #[error("{}", summarize("invalid access sections", diagnostics))]
+    InvalidAccess {
+        /// Every problem found, each at its file, line and app.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A grant or an app identity asks for more than a ceiling at or above its app allows, or a role
+    /// redefines an ancestor's role of the same name with more actions.
+    #[error("{}", summarize("privilege escalation", diagnostics))]
+    Escalation {
+        /// One diagnostic per escalation, naming the app, the subject, the actions and both locations.
+        diagnostics: Vec<Diagnostic>,
+    },
     /// The parameters or schemas of a manifest are not valid: malformed sections, schemas that do not
     /// parse or cannot be found, locked overrides, values that break their schema, stale schema pins.
     #[error("{}", summarize("invalid parameters", diagnostics))]
@@ -72,6 +86,8 @@ impl Error {
             Error::Syntax { .. } => "syntax",
             Error::Manifest { .. } => "manifest",
             Error::Cycle { .. } => "cycle",
+            Error::InvalidAccess { .. } => "invalid-access",
+            Error::Escalation { .. } => "escalation",
             Error::Params { .. } => "params",
             Error::Schema { .. } => "schema",
             Error::UnknownApp { .. } => "unknown-app",
@@ -84,6 +100,8 @@ impl Error {
         match self {
             Error::Syntax { diagnostics }
             | Error::Manifest { diagnostics }
+            | Error::InvalidAccess { diagnostics }
+            | Error::Escalation { diagnostics }
             | Error::Params { diagnostics }
             | Error::Schema { diagnostics } => diagnostics.clone(),
             Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),

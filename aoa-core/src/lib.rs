@@ -14,6 +14,7 @@
 //!
 //! The core does no I/O except [`Manifest::from_path`], which reads the file or directory it is handed.
 
+pub mod access;
 pub mod diagnostic;
 pub mod error;
 pub mod graph;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod source;
 pub mod suggest;
 
+pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
 pub use diagnostic::{Diagnostic, Location};
 pub use error::{Error, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};

@@ -75,7 +75,12 @@ pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error
                 diagnostics,
             }
         }
-        Err(e @ (Error::Manifest { .. } | Error::Params { .. })) => Validation {
+        Err(
+            e @ (Error::Manifest { .. }
+            | Error::Params { .. }
+            | Error::InvalidAccess { .. }
+            | Error::Escalation { .. }),
+        ) => Validation {
             valid: false,
             apps: 0,
             edges: 0,

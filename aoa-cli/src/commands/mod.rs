@@ -1,4 +1,5 @@
 //! One module per family of commands.
 
+pub mod access;
 pub mod graph;
 pub mod schema;

@@ -14,12 +14,13 @@ mod name_index;
 mod names;
 mod params;
 mod section;
-mod spec;
+pub(crate) mod spec;
 
 pub use params::ParamsFormat;
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
+use crate::access::{Access, AccessIndex};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -81,6 +82,7 @@ pub struct Manifest {
     meta: Vec<Option<Box<AppMeta>>>,
     by_name: Vec<u32>,
     pub(crate) graph: OnceLock<Graph>,
+    pub(crate) access: OnceLock<AccessIndex>,
     /// The parsed parameter sections and the schema registry.
     hub: params::Hub,
 }
@@ -184,7 +186,7 @@ impl Manifest {
             });
         }
         let built = with_structure_problems(invalid, build::build(&files, &file_starts, decls))?;
-        Ok(Manifest::assemble(files, file_starts, built))
+        Manifest::assemble(files, file_starts, built)
     }
 
     /// Builds a manifest from app records (each a mapping as in a manifest's `apps` list), as scripts do.
@@ -197,7 +199,7 @@ impl Manifest {
         let (decls, problems) = decls_from_value(&doc, &file.origin, &file.locator);
         let files = vec![file];
         let built = with_structure_problems(problems, build::build(&files, &[0], decls))?;
-        Manifest::assemble(files, vec![0], built).with_inline_schemas()
+        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
     }
 
     /// Builds a manifest from typed app specs.
@@ -208,10 +210,14 @@ impl Manifest {
         };
         let files = vec![file];
         let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
-        Manifest::assemble(files, vec![0], built).with_inline_schemas()
+        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
     }
 
-    fn assemble(files: Vec<FileInfo>, file_starts: Vec<u32>, built: build::Built) -> Manifest {
+    fn assemble(
+        files: Vec<FileInfo>,
+        file_starts: Vec<u32>,
+        built: build::Built,
+    ) -> Result<Manifest> {
         Manifest {
             files,
             file_starts,
@@ -222,8 +228,22 @@ impl Manifest {
             meta: built.meta,
             by_name: built.by_name,
             graph: OnceLock::new(),
+            access: OnceLock::new(),
             hub: params::Hub::default(),
         }
+        .with_access()
+    }
+
+    /// Builds the access index when an app has a permission section, so that bad sections and
+    /// escalations are load errors; manifests without one build it on first use.
+    fn with_access(self) -> Result<Manifest> {
+        let has_access =
+            (self.meta.iter().flatten()).any(|m| m.sections.keys().any(|s| s.is_access()));
+        if has_access {
+            let index = AccessIndex::build(&self).into_result()?;
+            let _ = self.access.set(index);
+        }
+        Ok(self)
     }
 
     /// The number of apps.
@@ -331,6 +351,15 @@ impl Manifest {
             line: location.as_ref().map(|l| l.line),
             column: location.as_ref().map(|l| l.column),
         }
+    }
+
+    /// The permission operations (`check`, `effective`, `who_can`, `what_can`) of this manifest.
+    ///
+    /// The index is built while loading when the manifest has access sections (so their problems are load
+    /// errors), and on first use otherwise.
+    pub fn access(&self) -> Access<'_> {
+        let index = self.access.get_or_init(|| AccessIndex::build(self).index);
+        Access::new(self, index)
     }
 
     /// A diagnostic about a value of an app, placed at its declaration.

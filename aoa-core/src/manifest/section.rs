@@ -74,14 +74,24 @@ impl Section {
 
     /// Whether this version of aoa reads the section; the others are reserved and rejected with a clear error.
     pub fn is_supported(self) -> bool {
+        self.is_access()
+            || matches!(
+                self,
+                Section::Params
+                    | Section::SharedParams
+                    | Section::Locked
+                    | Section::RequiredShared
+                    | Section::Schema
+                    | Section::SchemaPin
+            )
+    }
+
+    /// Whether the section is one of the permission sections (`roles`, `grants`, `deny`, `ceiling`,
+    /// `identity`).
+    pub fn is_access(self) -> bool {
         matches!(
             self,
-            Section::Params
-                | Section::SharedParams
-                | Section::Locked
-                | Section::RequiredShared
-                | Section::Schema
-                | Section::SchemaPin
+            Section::Roles | Section::Grants | Section::Deny | Section::Ceiling | Section::Identity
         )
     }
 }

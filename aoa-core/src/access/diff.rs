@@ -1,0 +1,291 @@
+//! Privilege drift: every (subject, app, action) that becomes allowed or stops being allowed between two
+//! manifests, grouped by subject and by the manifest change that caused it.
+
+use super::Reason;
+use super::check::Act;
+use super::effective::{ActionAccess, Effective};
+use super::model::Rule;
+use crate::manifest::{Declared, Manifest};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// The kind of manifest change behind a gain or a loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A grant (or identity need) that the old manifest does not have.
+    GrantAdded,
+    /// A grant (or identity need) of the old manifest that the new one does not have.
+    GrantRemoved,
+    /// A deny that the old manifest does not have.
+    DenyAdded,
+    /// A deny of the old manifest that the new one does not have.
+    DenyRemoved,
+    /// An app that only one of the manifests has.
+    AppAddedOrRemoved,
+    /// A ceiling changed (added, removed, widened or narrowed) on the app or an ancestor.
+    CeilingChanged,
+    /// An `env` label or a parent link changed on the path to the root.
+    TreeChanged,
+}
+
+/// An app and an action.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AppAction {
+    /// The app.
+    pub app: String,
+    /// The action.
+    pub action: String,
+}
+
+/// One manifest change and what it gave or took from one subject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// What kind of change.
+    pub kind: ChangeKind,
+    /// The changed rule, when the change is a rule.
+    pub rule: Option<Rule>,
+    /// The app the change is on.
+    pub app: String,
+    /// Where the change is: in the new manifest for additions, in the old one for removals.
+    pub declared: Option<Declared>,
+    /// What became allowed.
+    pub gained: Vec<AppAction>,
+    /// What stopped being allowed.
+    pub lost: Vec<AppAction>,
+}
+
+/// Every change for one subject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectChanges {
+    /// The subject.
+    pub subject: String,
+    /// The changes, each with its gains and losses.
+    pub changes: Vec<Change>,
+}
+
+/// The answer of [`diff`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessDiff {
+    /// How many (subject, app, action) became allowed.
+    pub gained: usize,
+    /// How many stopped being allowed.
+    pub lost: usize,
+    /// The changes by subject, subjects sorted.
+    pub subjects: Vec<SubjectChanges>,
+}
+
+type RuleKey<'a> = (
+    super::Effect,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a [String],
+    &'a [String],
+    bool,
+);
+
+fn key(r: &Rule) -> RuleKey<'_> {
+    (
+        r.effect,
+        &r.subject,
+        &r.app,
+        r.role.as_deref(),
+        &r.actions,
+        &r.env,
+        r.propagate,
+    )
+}
+
+/// Per subject, per action: the grants allowing it, or the denies forbidding it.
+struct View<'a> {
+    allowed: BTreeMap<(&'a str, &'a str), Vec<Reason<'a>>>,
+    denied: BTreeMap<(&'a str, &'a str), Vec<Reason<'a>>>,
+}
+
+impl<'a> View<'a> {
+    fn of(effective: Option<Effective<'a>>) -> Self {
+        let mut view = View {
+            allowed: BTreeMap::new(),
+            denied: BTreeMap::new(),
+        };
+        for s in effective.into_iter().flat_map(|e| e.subjects) {
+            let put = |map: &mut BTreeMap<_, _>, list: Vec<ActionAccess<'a>>| {
+                for a in list {
+                    map.insert((s.subject, a.action), a.sources);
+                }
+            };
+            put(&mut view.allowed, s.allowed);
+            put(&mut view.denied, s.denied);
+        }
+        view
+    }
+}
+
+/// Every (subject, app, action) allowed in one manifest and not the other, with the change behind it.
+/// Apps are matched by name; actions range over the concrete actions written in either manifest.
+pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
+    let (old_access, new_access) = (old.access(), new.access());
+    let old_keys: HashSet<RuleKey<'_>> = old_access.index().rules().iter().map(key).collect();
+    let new_keys: HashSet<RuleKey<'_>> = new_access.index().rules().iter().map(key).collect();
+    let names: BTreeSet<&str> = old
+        .ids()
+        .map(|id| old.name(id))
+        .chain(new.ids().map(|id| new.name(id)))
+        .collect();
+    let union: BTreeSet<&str> = (old_access.index().vocabulary().iter())
+        .chain(new_access.index().vocabulary())
+        .map(String::as_str)
+        .collect();
+    let over = |access: &super::Access<'_>| -> Vec<(&str, Act<'_>)> {
+        union
+            .iter()
+            .filter_map(|&name| access.action(name).ok().map(|act| (name, act)))
+            .collect()
+    };
+    let (old_actions, new_actions) = (over(&old_access), over(&new_access));
+    let mut grouped: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    let (mut gained, mut lost) = (0, 0);
+    for name in names {
+        let before = View::of(
+            old.id(name)
+                .map(|id| old_access.effective_over(id, &old_actions)),
+        );
+        let after = View::of(
+            new.id(name)
+                .map(|id| new_access.effective_over(id, &new_actions)),
+        );
+        let app_only_in_one = old.id(name).is_none() || new.id(name).is_none();
+        for (&(subject, action), sources) in &after.allowed {
+            if before.allowed.contains_key(&(subject, action)) {
+                continue;
+            }
+            gained += 1;
+            let cause = sources
+                .iter()
+                .find(|r| !old_keys.contains(&key(r.rule)))
+                .map(|r| (ChangeKind::GrantAdded, Some(r)))
+                .or_else(|| {
+                    before.denied.get(&(subject, action)).and_then(|denies| {
+                        denies
+                            .iter()
+                            .find(|r| !new_keys.contains(&key(r.rule)))
+                            .map(|r| (ChangeKind::DenyRemoved, Some(r)))
+                    })
+                });
+            let entry = change(
+                &mut grouped,
+                subject,
+                name,
+                cause,
+                app_only_in_one,
+                (old, new),
+            );
+            entry.gained.push(AppAction {
+                app: name.to_string(),
+                action: action.to_string(),
+            });
+        }
+        for (&(subject, action), sources) in &before.allowed {
+            if after.allowed.contains_key(&(subject, action)) {
+                continue;
+            }
+            lost += 1;
+            let cause = sources
+                .iter()
+                .find(|r| !new_keys.contains(&key(r.rule)))
+                .map(|r| (ChangeKind::GrantRemoved, Some(r)))
+                .or_else(|| {
+                    after.denied.get(&(subject, action)).and_then(|denies| {
+                        denies
+                            .iter()
+                            .find(|r| !old_keys.contains(&key(r.rule)))
+                            .map(|r| (ChangeKind::DenyAdded, Some(r)))
+                    })
+                });
+            let entry = change(
+                &mut grouped,
+                subject,
+                name,
+                cause,
+                app_only_in_one,
+                (old, new),
+            );
+            entry.lost.push(AppAction {
+                app: name.to_string(),
+                action: action.to_string(),
+            });
+        }
+    }
+    AccessDiff {
+        gained,
+        lost,
+        subjects: grouped
+            .into_iter()
+            .map(|(subject, changes)| SubjectChanges { subject, changes })
+            .collect(),
+    }
+}
+
+/// The change entry of `subject` for a cause, created on first use.
+fn change<'g>(
+    grouped: &'g mut BTreeMap<String, Vec<Change>>,
+    subject: &str,
+    app: &str,
+    cause: Option<(ChangeKind, Option<&Reason<'_>>)>,
+    app_only_in_one: bool,
+    (old, new): (&Manifest, &Manifest),
+) -> &'g mut Change {
+    let (kind, reason) = match cause {
+        Some(found) => found,
+        None if app_only_in_one => (ChangeKind::AppAddedOrRemoved, None),
+        None => (ChangeKind::TreeChanged, None),
+    };
+    let rule = reason.map(|r| r.rule.clone());
+    let mut declared = reason.map(|r| r.declared.clone());
+    let mut on = rule.as_ref().map_or(app, |r| r.app.as_str()).to_string();
+    let mut kind = kind;
+    if kind == ChangeKind::TreeChanged
+        && let Some((at, place)) = changed_ceiling(old, new, app)
+    {
+        kind = ChangeKind::CeilingChanged;
+        on = at;
+        declared = Some(place);
+    }
+    let list = grouped.entry(subject.to_string()).or_default();
+    let pos = list
+        .iter()
+        .position(|c| c.kind == kind && c.rule == rule && c.app == on);
+    let pos = pos.unwrap_or_else(|| {
+        list.push(Change {
+            kind,
+            rule,
+            app: on,
+            declared,
+            gained: Vec::new(),
+            lost: Vec::new(),
+        });
+        list.len() - 1
+    });
+    &mut list[pos]
+}
+
+/// The nearest app at or above `app` (in the new manifest, else the old) whose ceiling differs between
+/// the two manifests, with where that ceiling is (or was) declared.
+fn changed_ceiling(old: &Manifest, new: &Manifest, app: &str) -> Option<(String, Declared)> {
+    let (old_ix, new_ix) = (old.access().index(), new.access().index());
+    let id = new.id(app)?;
+    std::iter::once(id).chain(new.ancestors(id)).find_map(|a| {
+        let name = new.name(a);
+        let before = old.id(name).and_then(|o| old_ix.ceiling(o));
+        let after = new_ix.ceiling(a);
+        if before == after {
+            return None;
+        }
+        let place = match (after, old.id(name)) {
+            (None, Some(o)) => old.locate(o, "/ceiling"),
+            _ => new.locate(a, "/ceiling"),
+        };
+        Some((name.to_string(), place))
+    })
+}

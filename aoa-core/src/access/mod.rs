@@ -1,0 +1,81 @@
+//! Permissions: one parent governs who may do what across its whole subtree.
+//!
+//! Five app sections declare the model (see `docs/permissions.md`):
+//! - `roles`: named sets of action patterns, usable on the app and its descendants;
+//! - `grants`: `{subject, role | actions, env?, propagate?}`, applying to the app and every descendant;
+//! - `deny`: `{subject, actions | role, env?, propagate?}`, propagating the same way and winning over any allow;
+//! - `ceiling`: the action patterns that may ever be granted at or below the app;
+//! - `identity`: `{needs: [..]}`, the actions the app's own workload identity `app:<name>` gets on it.
+//!
+//! The manifest builds its [`AccessIndex`] while loading, so bad sections and escalations are load errors.
+//!
+//! ```
+//! use aoa_core::{Format, Manifest};
+//! let m = Manifest::from_str(r#"
+//! apps:
+//!   - name: root
+//!     roles: {deployer: [deploy, "read:*"]}
+//!     grants: [{subject: "group:ops", role: deployer}]
+//!   - name: api
+//!     parent: root
+//! "#, Format::Yaml)?;
+//! let d = m.access().check("user:ann", &["ops"], "read:logs", "api")?;
+//! assert!(d.allowed);
+//! assert_eq!(d.reasons[0].rule.app, "root");
+//! # Ok::<(), aoa_core::Error>(())
+//! ```
+
+mod check;
+mod diff;
+mod effective;
+mod escalation;
+mod model;
+mod parse;
+mod pattern;
+mod roles;
+mod subject;
+
+pub use check::{Decision, Miss, MissKind, Outcome, Reason};
+pub use diff::{AccessDiff, AppAction, Change, ChangeKind, SubjectChanges, diff};
+pub use effective::{ActionAccess, AppActions, Effective, SubjectAccess, WhatCan, Who, WhoCan};
+pub use model::{AccessIndex, Rule};
+pub use parse::Effect;
+pub use pattern::{glob_contains, glob_matches, is_glob, pattern_problem};
+pub use subject::{SubjectKind, parse_subject};
+
+use crate::manifest::{AppId, Manifest};
+
+/// The permission operations of a manifest: a manifest and its access index.
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'m> {
+    m: &'m Manifest,
+    ix: &'m AccessIndex,
+}
+
+impl<'m> Access<'m> {
+    /// The operations over a manifest and its index.
+    pub(crate) fn new(m: &'m Manifest, ix: &'m AccessIndex) -> Self {
+        Access { m, ix }
+    }
+
+    /// The index (rules, vocabulary, subjects).
+    pub fn index(&self) -> &'m AccessIndex {
+        self.ix
+    }
+
+    /// The actions the app's own identity `app:<name>` needs (and so is allowed on it), as declared.
+    pub fn identity(&self, app: &str) -> crate::Result<Vec<&'m str>> {
+        let id = self.m.app(app)?;
+        Ok(self.identity_id(id))
+    }
+
+    /// [`Access::identity`] on an app id.
+    pub fn identity_id(&self, app: AppId) -> Vec<&'m str> {
+        self.ix
+            .rules
+            .iter()
+            .filter(|r| r.effect == Effect::Identity && r.app_id == app)
+            .flat_map(|r| r.actions.iter().map(String::as_str))
+            .collect()
+    }
+}
