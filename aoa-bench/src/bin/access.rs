@@ -1,6 +1,6 @@
 //! Permission benchmark: aoa's `check` against a plain reference, cedar-policy and casbin.
 //!
-//! Run: `cargo run --release -p aoa-bench --bin access` (add `--quick` to skip the 1,000,000-app run).
+//! Run: `cargo run --release -p aoa-bench --features peers --bin access` (add `--quick` to skip the 1,000,000-app run).
 //!
 //! A seeded workload — a random recursive tree of apps (depth up to 25), groups, users in 1–5 groups,
 //! 20 actions, grants (80 % to groups, half on the top 1 % of apps), denies and a query mix of random,
