@@ -85,10 +85,8 @@ pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result
     let mut place = d.file.clone().unwrap_or_default();
     if let (Some(line), Some(column)) = (d.line, d.column) {
         place = format!("{place}:{line}:{column}");
-    } else if let Some(path) = &d.path {
-        if !place.is_empty() {
-            place = format!("{place} at {path}");
-        }
+    } else if let Some(path) = d.path.as_ref().filter(|_| !place.is_empty()) {
+        place = format!("{place} at {path}");
     }
     let app = d
         .app
