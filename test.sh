@@ -10,7 +10,7 @@ echo "== rust: workspace tests (includes the Rust conformance runner)"
 cargo test --workspace --locked
 
 echo "== c: header is current, conformance runner and ABI checks under valgrind"
-cargo build -p aoa-ffi --locked
+cargo build -p aoa-ffi -p aoa-node --locked
 git diff --exit-code -- aoa-ffi/include || { echo "aoa-ffi/include/aoa.h is stale: commit the regenerated header"; exit 1; }
 CFLAGS="-std=c11 -Wall -Wextra -Werror -Iaoa-ffi/include"
 gcc $CFLAGS aoa-ffi/tests/conformance.c target/debug/libaoa.a -lcjson -lpthread -ldl -lm -o target/debug/aoa-conformance-c
@@ -33,7 +33,7 @@ rm -rf target/wheels
 .venv/bin/python examples/python/plan_platform.py
 
 echo "== node: addon, node --test, npm pack installed into a scratch project, and the example"
-cargo build -p aoa-node --locked
+
 cp target/debug/libaoa_node.so aoa-node/aoa.linux-x64-gnu.node
 node --test aoa-node/test/
 node examples/node/plan_platform.js > /dev/null

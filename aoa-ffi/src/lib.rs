@@ -184,10 +184,8 @@ pub unsafe extern "C" fn aoa_manifest_from_records(
     guard(|| {
         // SAFETY: per this function's contract.
         let json = unsafe { text(records_json, "records_json") }?;
-        let records: Vec<Value> = serde_json::from_str(json)
-            .map_err(|e| invalid(&format!("`records_json` is not a JSON list: {e}")))?;
         // SAFETY: per this function's contract.
-        unsafe { put_manifest(out, Manifest::from_records(&records)) }
+        unsafe { put_manifest(out, ops::records_from_json(json)) }
     })
 }
 

@@ -213,8 +213,9 @@ impl Manifest {
     /// Builds a manifest from app records (objects as in a manifest's `apps` list).
     #[napi(factory, ts_args_type = "apps: Array<AppRecord>")]
     pub fn from_apps(env: &Env, apps: Unknown<'_>) -> napi::Result<Manifest> {
-        let records: Vec<Value> = from_js(env, apps)?;
-        wrap(CoreManifest::from_records(&records))
+        let json: JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
+        let text = json.stringify(apps)?;
+        wrap(ops::records_from_json(&text))
     }
 
     /// The number of apps.

@@ -3,7 +3,7 @@
 //!
 //! Adding an operation is one method in the `#[pymethods]` block below (plus its wrapper in `aoa/__init__.py`).
 
-use aoa_core::{Error, Format, Manifest as CoreManifest, Selector, ops};
+use aoa_core::{AppSpec, Error, Format, Manifest as CoreManifest, Selector, ops};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -35,6 +35,9 @@ impl Manifest {
     /// Builds a manifest from app records (a list of dicts, as in a manifest's `apps`).
     #[staticmethod]
     fn from_apps(py: Python<'_>, apps: &Bound<'_, PyAny>) -> PyResult<Manifest> {
+        if let Some(specs) = plain_specs(apps) {
+            return wrap(py, py.detach(|| CoreManifest::from_record_specs(specs)));
+        }
         let records = match to_json(apps).map_err(|e| to_py(py, &e))? {
             Value::Array(records) => records,
             _ => return Err(to_py(py, &invalid("`apps` must be a list of dicts"))),
@@ -167,6 +170,49 @@ fn to_py(py: Python<'_>, error: &Error) -> PyErr {
             "{error} (and the aoa error classes could not be loaded: {e})"
         ))
     })
+}
+
+/// Reads a list of plain records (only `name`, `parent` (str or None), `depends_on` (list of str), `labels`
+/// (dict of str), `version`, `owner` (str)) straight into specs, as `aoa_core::ops::records_from_json` does;
+/// `None` sends anything else down the general path, which reports every problem.
+fn plain_specs(apps: &Bound<'_, PyAny>) -> Option<Vec<AppSpec>> {
+    let list = apps.cast::<PyList>().ok()?;
+    let mut specs = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        specs.push(plain_spec(item.cast::<PyDict>().ok()?)?);
+    }
+    Some(specs)
+}
+
+fn plain_spec(record: &Bound<'_, PyDict>) -> Option<AppSpec> {
+    fn string(v: &Bound<'_, PyAny>) -> Option<String> {
+        Some(v.cast_exact::<PyString>().ok()?.to_cow().ok()?.into_owned())
+    }
+    let mut spec = AppSpec::default();
+    let mut has_name = false;
+    for (key, value) in record.iter() {
+        match key.cast_exact::<PyString>().ok()?.to_cow().ok()?.as_ref() {
+            "name" => {
+                spec.name = string(&value)?;
+                has_name = true;
+            }
+            "parent" if value.is_none() => {}
+            "parent" => spec.parent = Some(string(&value)?),
+            "depends_on" => {
+                let deps = value.cast_exact::<PyList>().ok()?;
+                spec.depends_on = deps.iter().map(|d| string(&d)).collect::<Option<_>>()?;
+            }
+            "labels" => {
+                for (k, v) in value.cast_exact::<PyDict>().ok()?.iter() {
+                    spec.labels.insert(string(&k)?, string(&v)?);
+                }
+            }
+            "version" => spec.version = Some(string(&value)?),
+            "owner" => spec.owner = Some(string(&value)?),
+            _ => return None,
+        }
+    }
+    has_name.then_some(spec)
 }
 
 /// JSON value to plain Python objects.

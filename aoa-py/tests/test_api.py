@@ -116,3 +116,27 @@ def test_heavy_calls_release_the_gil() -> None:
         stop.set()
         t.join()
     assert ticks  # the other thread ran while the core worked
+
+
+@pytest.mark.parametrize("records", [
+    [{"name": "a"}, {"name": "b", "parent": "a", "depends_on": ["a"], "labels": {"k": "v"}, "version": "1", "owner": "o"}],
+    [{"name": "a", "parent": None}, {"name": "b", "depends_on": ["a"]}],
+    [{"name": "a", "version": None}],
+    [{"name": "a", "owner": 3}],
+    [{"name": "a", "dependson": ["b"]}, {"name": "b"}],
+    [{"name": "a", "parent": "platfrom"}, {"name": "platform"}],
+    [{"name": "a", "depends_on": ("b",)}, {"name": "b"}],
+    [{"name": "a", "labels": {"n": 1}}],
+    [{"parent": "a"}],
+    [{"name": "a"}, {"name": "a"}],
+    [{"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}],
+    [],
+])
+def test_plain_records_fast_path_matches_the_general_path(records: list) -> None:
+    def outcome(apps):  # a tuple takes the general path, a list of plain dicts the fast one
+        try:
+            return aoa.Manifest.from_apps(apps).validate().to_dict()
+        except aoa.AoaError as e:
+            return e.to_dict()
+
+    assert outcome(records) == outcome(tuple(records))
