@@ -58,7 +58,13 @@ for (const name of Object.getOwnPropertyNames(Native.prototype)) {
   if (name === 'constructor') continue
   if (typeof desc.value === 'function') {
     Object.defineProperty(Manifest.prototype, name, {
-      value: function (...args) { return forward(() => this._native[name](...args)) },
+      value: function (...args) {
+        try {
+          return settle(this._native[name](...args))
+        } catch (err) {
+          throw convert(err)
+        }
+      },
       writable: true,
       configurable: true,
     })

@@ -40,9 +40,25 @@ pub struct SelectArgs {
 
 type Op = Box<dyn FnOnce(&CoreManifest) -> Result<Value, Error> + Send>;
 
-/// A result on its way to JavaScript: serialized in Rust, rebuilt with V8's `JSON.parse` (fast, and without
-/// the node budget of napi's `serde_json::Value` conversion, which a million-app plan exceeds).
-pub struct Json(String);
+/// A result on its way to JavaScript. Small results are built node by node through napi; large ones are
+/// serialized in Rust and rebuilt with V8's `JSON.parse` (faster for big plans, and free of the node budget of
+/// napi's `serde_json::Value` conversion, which a million-app plan exceeds).
+pub struct Json(Value);
+
+/// Results with at most this many JSON nodes are converted node by node.
+const SMALL_RESULT: usize = 512;
+
+fn is_small(value: &Value, budget: &mut usize) -> bool {
+    if *budget == 0 {
+        return false;
+    }
+    *budget -= 1;
+    match value {
+        Value::Array(items) => items.iter().all(|v| is_small(v, budget)),
+        Value::Object(map) => map.values().all(|v| is_small(v, budget)),
+        _ => true,
+    }
+}
 
 impl TypeName for Json {
     fn type_name() -> &'static str {
@@ -56,15 +72,19 @@ impl TypeName for Json {
 
 impl ToNapiValue for Json {
     unsafe fn to_napi_value(raw: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        if is_small(&val.0, &mut SMALL_RESULT.clone()) {
+            // SAFETY: forwarded from napi with the same environment.
+            return unsafe { Value::to_napi_value(raw, val.0) };
+        }
         let env = Env::from_raw(raw);
         let json: JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
         let parse: Function<String, Unknown> = json.get_named_property_unchecked("parse")?;
-        Ok(parse.call(val.0)?.raw())
+        Ok(parse.call(val.0.to_string())?.raw())
     }
 }
 
 fn to_json(value: Value) -> Json {
-    Json(value.to_string())
+    Json(value)
 }
 
 /// Plain JavaScript data to JSON values, through V8's `JSON.stringify`.
