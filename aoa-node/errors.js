@@ -17,6 +17,8 @@ class IoError extends AoaError {}
 class ParseError extends AoaError {}
 class ManifestError extends AoaError {}
 class CycleError extends AoaError {}
+class ParamsError extends AoaError {}
+class SchemaError extends AoaError {}
 class UnknownAppError extends AoaError {}
 class InvalidArgumentError extends AoaError {}
 
@@ -26,6 +28,8 @@ const ERROR_CLASSES = {
   syntax: ParseError,
   manifest: ManifestError,
   cycle: CycleError,
+  params: ParamsError,
+  schema: SchemaError,
   'unknown-app': UnknownAppError,
   'invalid-argument': InvalidArgumentError,
 }
@@ -43,6 +47,6 @@ function convert(err) {
 }
 
 module.exports = {
-  AoaError, IoError, ParseError, ManifestError, CycleError, UnknownAppError, InvalidArgumentError,
+  AoaError, IoError, ParseError, ManifestError, CycleError, ParamsError, SchemaError, UnknownAppError, InvalidArgumentError,
   ERROR_CLASSES, convert,
 }

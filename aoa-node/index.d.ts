@@ -52,6 +52,10 @@ export declare class ParseError extends AoaError {}
 export declare class ManifestError extends AoaError {}
 /** The rollout graph has cycles (code `cycle`). */
 export declare class CycleError extends AoaError {}
+/** The parameters or schemas of a manifest are not valid (code `params`). */
+export declare class ParamsError extends AoaError {}
+/** A schema or schema registry handed to an operation cannot be used (code `schema`). */
+export declare class SchemaError extends AoaError {}
 /** An argument named an unknown app (code `unknown-app`). */
 export declare class UnknownAppError extends AoaError {}
 /** An argument is not acceptable (code `invalid-argument`). */

@@ -90,6 +90,8 @@ module.exports = {
   ParseError: errors.ParseError,
   ManifestError: errors.ManifestError,
   CycleError: errors.CycleError,
+  ParamsError: errors.ParamsError,
+  SchemaError: errors.SchemaError,
   UnknownAppError: errors.UnknownAppError,
   InvalidArgumentError: errors.InvalidArgumentError,
   ERROR_CLASSES: errors.ERROR_CLASSES,

@@ -31,6 +31,11 @@ enum Command {
     Teardown(commands::graph::PlanArgs),
     /// Print the rollout graph as Graphviz dot or Mermaid.
     Graph(commands::graph::GraphArgs),
+    /// Print the resolved parameters of an app (JSON, Avro JSON or Avro binary), or explain them.
+    Params(commands::schema::ParamsArgs),
+    /// Schema registry tools: compatibility checks and fingerprints.
+    #[command(subcommand)]
+    Schema(commands::schema::SchemaCommand),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +46,13 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::graph::plan(&args, format, false),
         Command::Teardown(args) => commands::graph::plan(&args, format, true),
         Command::Graph(args) => commands::graph::graph(&args),
+        Command::Params(args) => commands::schema::params(&args, format),
+        Command::Schema(commands::schema::SchemaCommand::Check(args)) => {
+            commands::schema::check(&args, format)
+        }
+        Command::Schema(commands::schema::SchemaCommand::Fingerprint(args)) => {
+            commands::schema::fingerprint(&args, format)
+        }
     };
     match result {
         Ok(exit) => exit.into(),

@@ -27,8 +27,9 @@ pub enum Exit {
 /// The exit code an error calls for.
 pub fn exit_for(error: &Error) -> Exit {
     match error {
-        Error::Manifest { .. } | Error::Cycle { .. } => Exit::Findings,
+        Error::Manifest { .. } | Error::Cycle { .. } | Error::Params { .. } => Exit::Findings,
         Error::Io { .. }
+        | Error::Schema { .. }
         | Error::Syntax { .. }
         | Error::UnknownApp { .. }
         | Error::InvalidArgument { .. } => Exit::Input,
@@ -72,6 +73,12 @@ fn headline(error: &Error) -> String {
             format!("the manifest has {} problem(s)", diagnostics.len())
         }
         Error::Syntax { .. } => "the manifest cannot be parsed".into(),
+        Error::Params { diagnostics } => {
+            format!(
+                "the manifest parameters have {} problem(s)",
+                diagnostics.len()
+            )
+        }
         Error::Cycle { cycles } => format!(
             "the rollout graph has {} cycle(s), so no order exists",
             cycles.len()

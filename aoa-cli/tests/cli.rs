@@ -134,8 +134,8 @@ fn validate_reports_ok_or_every_problem() {
         .collect();
     assert_eq!(
         codes,
-        vec!["unknown-key"],
-        "structure errors come first, alone"
+        vec!["unknown-key", "duplicate-app", "unknown-parent"],
+        "every problem, structure first"
     );
     let broken = temp_file(
         "broken2.yaml",

@@ -35,6 +35,19 @@ pub enum Error {
         /// Every cycle-bearing strongly connected component, each with one concrete cycle.
         cycles: Vec<Cycle>,
     },
+    /// The parameters or schemas of a manifest are not valid: malformed sections, schemas that do not
+    /// parse or cannot be found, locked overrides, values that break their schema, stale schema pins.
+    #[error("{}", summarize("invalid parameters", diagnostics))]
+    Params {
+        /// Every problem found, each placed at the app and value it is about.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A schema or schema registry handed to an operation cannot be used.
+    #[error("{}", summarize("unusable schema", diagnostics))]
+    Schema {
+        /// Every problem found.
+        diagnostics: Vec<Diagnostic>,
+    },
     /// An operation named an app that the manifest does not have.
     #[error("unknown app `{name}`{}", hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     UnknownApp {
@@ -59,6 +72,8 @@ impl Error {
             Error::Syntax { .. } => "syntax",
             Error::Manifest { .. } => "manifest",
             Error::Cycle { .. } => "cycle",
+            Error::Params { .. } => "params",
+            Error::Schema { .. } => "schema",
             Error::UnknownApp { .. } => "unknown-app",
             Error::InvalidArgument { .. } => "invalid-argument",
         }
@@ -67,7 +82,10 @@ impl Error {
     /// The structured diagnostics of this error (one per problem; a single one for simple errors).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
-            Error::Syntax { diagnostics } | Error::Manifest { diagnostics } => diagnostics.clone(),
+            Error::Syntax { diagnostics }
+            | Error::Manifest { diagnostics }
+            | Error::Params { diagnostics }
+            | Error::Schema { diagnostics } => diagnostics.clone(),
             Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new("unknown-app", self.to_string()).with_app(name.clone());

@@ -19,11 +19,17 @@ pub mod error;
 pub mod graph;
 pub mod manifest;
 pub mod ops;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 
 pub use diagnostic::{Diagnostic, Location};
 pub use error::{Error, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
-pub use manifest::{AppId, AppSpec, Declared, Manifest, Section};
+pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
 pub use source::{Format, SourceText};
+
+/// The README's Rust examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

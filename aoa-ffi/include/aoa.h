@@ -27,6 +27,10 @@ typedef int32_t aoa_status;
 #define aoa_status_UNKNOWN_APP 5
 // An argument is not acceptable, including NULL pointers and invalid UTF-8 (core code `invalid-argument`).
 #define aoa_status_INVALID_ARGUMENT 6
+// The parameters or schemas of a manifest are not valid (core code `params`).
+#define aoa_status_PARAMS 7
+// A schema or schema registry handed to an operation cannot be used (core code `schema`).
+#define aoa_status_SCHEMA 8
 // A bug in aoa: a panic was caught at the boundary (code `panic`).
 #define aoa_status_PANIC 100
 

@@ -37,6 +37,10 @@ impl AoaStatus {
     pub const UNKNOWN_APP: AoaStatus = AoaStatus(5);
     /// An argument is not acceptable, including NULL pointers and invalid UTF-8 (core code `invalid-argument`).
     pub const INVALID_ARGUMENT: AoaStatus = AoaStatus(6);
+    /// The parameters or schemas of a manifest are not valid (core code `params`).
+    pub const PARAMS: AoaStatus = AoaStatus(7);
+    /// A schema or schema registry handed to an operation cannot be used (core code `schema`).
+    pub const SCHEMA: AoaStatus = AoaStatus(8);
     /// A bug in aoa: a panic was caught at the boundary (code `panic`).
     pub const PANIC: AoaStatus = AoaStatus(100);
 
@@ -47,6 +51,8 @@ impl AoaStatus {
             Error::Syntax { .. } => AoaStatus::SYNTAX,
             Error::Manifest { .. } => AoaStatus::MANIFEST,
             Error::Cycle { .. } => AoaStatus::CYCLE,
+            Error::Params { .. } => AoaStatus::PARAMS,
+            Error::Schema { .. } => AoaStatus::SCHEMA,
             Error::UnknownApp { .. } => AoaStatus::UNKNOWN_APP,
             Error::InvalidArgument { .. } => AoaStatus::INVALID_ARGUMENT,
         }

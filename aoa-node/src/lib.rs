@@ -146,6 +146,8 @@ fn to_js(error: &Error) -> napi::Error {
         Error::Syntax { .. } => "ParseError",
         Error::Manifest { .. } => "ManifestError",
         Error::Cycle { .. } => "CycleError",
+        Error::Params { .. } => "ParamsError",
+        Error::Schema { .. } => "SchemaError",
         Error::UnknownApp { .. } => "UnknownAppError",
         Error::InvalidArgument { .. } => "InvalidArgumentError",
     };

@@ -152,6 +152,8 @@ fn class_name(error: &Error) -> &'static str {
         Error::Syntax { .. } => "ParseError",
         Error::Manifest { .. } => "ManifestError",
         Error::Cycle { .. } => "CycleError",
+        Error::Params { .. } => "ParamsError",
+        Error::Schema { .. } => "SchemaError",
         Error::UnknownApp { .. } => "UnknownAppError",
         Error::InvalidArgument { .. } => "InvalidArgumentError",
     }

@@ -75,7 +75,7 @@ pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error
                 diagnostics,
             }
         }
-        Err(e @ Error::Manifest { .. }) => Validation {
+        Err(e @ (Error::Manifest { .. } | Error::Params { .. })) => Validation {
             valid: false,
             apps: 0,
             edges: 0,

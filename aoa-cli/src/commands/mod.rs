@@ -1,3 +1,4 @@
 //! One module per family of commands.
 
 pub mod graph;
+pub mod schema;

@@ -21,7 +21,9 @@ pub(crate) fn layer(
 ) -> Result<Layering, Vec<u32>> {
     let n = m.len();
     let is_member = |v: usize| member.is_none_or(|set| set[v]);
-    let mut indegree = vec![0u32; n];
+    // (remaining in-degree, wave) side by side: Kahn reads and writes both for every edge, so keeping them
+    // in one slot halves the cache misses on large graphs.
+    let mut state = vec![(0u32, u32::MAX); n];
     let mut queue: Vec<u32> = Vec::new();
     let mut members = 0usize;
     for v in m.ids() {
@@ -30,40 +32,37 @@ pub(crate) fn layer(
         }
         members += 1;
         let d = m.predecessors(v).filter(|p| is_member(p.index())).count() as u32;
-        indegree[v.index()] = d;
+        state[v.index()].0 = d;
         if d == 0 {
+            state[v.index()].1 = 0;
             queue.push(v.0);
         }
-    }
-    let mut wave = vec![u32::MAX; n];
-    for &v in &queue {
-        wave[v as usize] = 0;
     }
     let mut head = 0;
     while head < queue.len() {
         let v = queue[head];
         head += 1;
-        let next = wave[v as usize] + 1;
+        let next = state[v as usize].1 + 1;
         for &s in g.successors(v) {
             if !is_member(s as usize) {
                 continue;
             }
-            let w = &mut wave[s as usize];
-            if *w == u32::MAX || *w < next {
-                *w = next;
+            let slot = &mut state[s as usize];
+            if slot.1 == u32::MAX || slot.1 < next {
+                slot.1 = next;
             }
-            let d = &mut indegree[s as usize];
-            *d -= 1;
-            if *d == 0 {
+            slot.0 -= 1;
+            if slot.0 == 0 {
                 queue.push(s);
             }
         }
     }
     if queue.len() < members {
         return Err((0..n as u32)
-            .filter(|&v| is_member(v as usize) && indegree[v as usize] > 0)
+            .filter(|&v| is_member(v as usize) && state[v as usize].0 > 0)
             .collect());
     }
+    let wave: Vec<u32> = state.into_iter().map(|(_, w)| w).collect();
     let waves = queue
         .iter()
         .map(|&v| wave[v as usize] as usize + 1)

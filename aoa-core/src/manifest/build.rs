@@ -1,25 +1,30 @@
 //! Building the flat, index-based manifest from declared apps, with every semantic check.
 
-use super::spec::AppSpec;
-use super::{AppId, AppMeta, FileInfo, MAX_DIAGNOSTICS, Manifest, NO_APP};
+use super::decl::{Decl, Str};
+use super::name_index::NameIndex;
+use super::names::NameTable;
+use super::{AppId, AppMeta, FileInfo, MAX_DIAGNOSTICS, NO_APP};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::suggest;
-use rustc_hash::{FxBuildHasher, FxHashMap};
-use std::collections::HashMap;
 
 /// How many unknown-name problems get a did-you-mean search (each scans every name).
 const SUGGESTION_BUDGET: usize = 10;
 
-/// Declared apps of one file, before checking.
-pub(crate) struct FileApps {
-    pub info: FileInfo,
-    pub apps: Vec<AppSpec>,
+/// The checked graph, ready to become a [`super::Manifest`] with its files.
+pub(crate) struct Built {
+    pub names: NameTable,
+    pub parent: Vec<u32>,
+    pub dep_start: Vec<u32>,
+    pub deps: Vec<u32>,
+    pub meta: Vec<Option<Box<AppMeta>>>,
+    pub by_name: Vec<u32>,
 }
 
 /// Collects diagnostics, each placed at its file, line and column.
 struct Problems<'a> {
     files: &'a [FileInfo],
+    file_starts: &'a [u32],
     list: Vec<Diagnostic>,
     total: usize,
     suggestions_left: usize,
@@ -29,7 +34,8 @@ impl Problems<'_> {
     fn push(&mut self, id: u32, suffix: &str, diagnostic: Diagnostic) {
         self.total += 1;
         if self.list.len() < MAX_DIAGNOSTICS {
-            let (file, pointer) = super::app_pointer(self.files, AppId(id), suffix);
+            let (file, pointer) =
+                super::app_pointer(self.files, self.file_starts, AppId(id), suffix);
             let location = file.locator.locate(&file.origin, &pointer);
             self.list
                 .push(diagnostic.with_path(pointer).at(&file.origin, location));
@@ -50,36 +56,39 @@ impl Problems<'_> {
     }
 }
 
-/// Checks the declared apps and builds the manifest, or returns every problem found.
-pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
-    let mut files = Vec::with_capacity(inputs.len());
-    let mut specs = Vec::with_capacity(inputs.iter().map(|f| f.apps.len()).sum());
-    for mut input in inputs {
-        input.info.first_app = u32::try_from(specs.len()).map_err(|_| too_many())?;
-        files.push(input.info);
-        specs.append(&mut input.apps);
-    }
-    let n = u32::try_from(specs.len())
+/// Checks the declared apps (`decls`, numbered in order; file `f` starts at `file_starts[f]`) and indexes
+/// them, or returns every problem found.
+pub(crate) fn build(
+    files: &[FileInfo],
+    file_starts: &[u32],
+    decls: Vec<Decl<'_>>,
+) -> Result<Built> {
+    let n = u32::try_from(decls.len())
         .ok()
         .filter(|&n| n < NO_APP)
         .ok_or_else(too_many)?;
     let mut problems = Problems {
-        files: &files,
+        files,
+        file_starts,
         list: Vec::new(),
         total: 0,
         suggestions_left: SUGGESTION_BUDGET,
     };
 
-    let mut index: FxHashMap<&str, u32> =
-        HashMap::with_capacity_and_hasher(specs.len(), FxBuildHasher);
-    for (id, spec) in (0..n).zip(&specs) {
-        if let Some(problem) = name_problem(&spec.name) {
-            problems.push(id, "/name", Diagnostic::new("invalid-name", problem).with_app(&spec.name).with_hint(
+    let mut names = NameTable::with_capacity(decls.len());
+    for decl in &decls {
+        names.push(&decl.name.0).ok_or_else(too_many)?;
+    }
+    let mut index = NameIndex::with_capacity(decls.len());
+    for id in 0..n {
+        let name = names.get(id as usize);
+        if let Some(problem) = name_problem(name) {
+            problems.push(id, "/name", Diagnostic::new("invalid-name", problem).with_app(name).with_hint(
                 "use a non-empty name without spaces, commas or control characters, e.g. `team-3/payments`",
             ));
         }
-        if let Some(&first) = index.get(spec.name.as_str()) {
-            let (file, pointer) = super::app_pointer(&files, AppId(first), "/name");
+        if let Err(first) = index.insert(&names, id) {
+            let (file, pointer) = super::app_pointer(files, file_starts, AppId(first), "/name");
             let place = file.locator.locate(&file.origin, &pointer).map_or_else(
                 || format!("{} at {pointer}", file.origin),
                 |l| l.to_string(),
@@ -87,40 +96,34 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
             problems.push(
                 id,
                 "/name",
-                Diagnostic::new(
-                    "duplicate-app",
-                    format!("app `{}` is declared twice", spec.name),
-                )
-                .with_app(&spec.name)
-                .with_hint(format!(
-                    "the first declaration is at {place}; rename or remove one"
-                )),
+                Diagnostic::new("duplicate-app", format!("app `{name}` is declared twice"))
+                    .with_app(name)
+                    .with_hint(format!(
+                        "the first declaration is at {place}; rename or remove one"
+                    )),
             );
-        } else {
-            index.insert(spec.name.as_str(), id);
         }
     }
 
-    let mut parent = vec![NO_APP; specs.len()];
-    let mut dep_start = Vec::with_capacity(specs.len() + 1);
-    let mut deps = Vec::with_capacity(specs.iter().map(|s| s.depends_on.len()).sum());
-    for (id, spec) in (0..n).zip(&specs) {
-        if let Some(p) = &spec.parent {
-            match index.get(p.as_str()) {
-                Some(&pid) if pid == id => problems.push(
+    let (raw_parent, ref_start, raw_refs) = resolve_refs(&decls, &names, &index);
+    let mut parent = vec![NO_APP; decls.len()];
+    let mut dep_start = Vec::with_capacity(decls.len() + 1);
+    let mut deps = Vec::with_capacity(raw_refs.len());
+    for (id, decl) in (0..n).zip(&decls) {
+        let name = names.get(id as usize);
+        if let Some(p) = &decl.parent {
+            let p: &str = &p.0;
+            match raw_parent[id as usize] {
+                pid if pid == id => problems.push(
                     id,
                     "/parent",
                     Diagnostic::new("self-parent", format!("app `{p}` is its own parent"))
-                        .with_app(&spec.name)
+                        .with_app(name)
                         .with_hint("remove `parent`, or name the app that governs this one"),
                 ),
-                Some(&pid) => parent[id as usize] = pid,
-                None => {
-                    let hint = problems.unknown_hint(
-                        p,
-                        index.keys().copied(),
-                        "declare that app, or fix the name",
-                    );
+                UNKNOWN => {
+                    let hint =
+                        problems.unknown_hint(p, names.iter(), "declare that app, or fix the name");
                     problems.push(
                         id,
                         "/parent",
@@ -128,55 +131,61 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
                             "unknown-parent",
                             format!("parent `{p}` is not an app of the manifest"),
                         )
-                        .with_app(&spec.name)
+                        .with_app(name)
                         .with_hint(hint),
                     );
                 }
+                pid => parent[id as usize] = pid,
             }
         }
         dep_start.push(deps.len() as u32);
         let first_dep = deps.len();
-        for (j, d) in spec.depends_on.iter().enumerate() {
-            let suffix = format!("/depends_on/{j}");
-            match index.get(d.as_str()) {
-                Some(&did) if did == id => problems.push(
+        let resolved =
+            &raw_refs[ref_start[id as usize] as usize..ref_start[id as usize + 1] as usize];
+        for (j, (d, &did)) in decl.depends_on.iter().zip(resolved).enumerate() {
+            let d: &str = &d.0;
+            match did {
+                did if did == id => problems.push(
                     id,
-                    &suffix,
+                    &format!("/depends_on/{j}"),
                     Diagnostic::new("self-dependency", format!("app `{d}` depends on itself"))
-                        .with_app(&spec.name)
+                        .with_app(name)
                         .with_hint("remove it from its own `depends_on`"),
                 ),
-                Some(&did) if deps[first_dep..].contains(&did) => problems.push(
-                    id,
-                    &suffix,
-                    Diagnostic::new(
-                        "duplicate-dependency",
-                        format!("`{d}` is listed twice in `depends_on`"),
-                    )
-                    .with_app(&spec.name)
-                    .with_hint("list each dependency once"),
-                ),
-                Some(&did) => deps.push(did),
-                None => {
-                    let hint = problems.unknown_hint(
-                        d,
-                        index.keys().copied(),
-                        "declare that app, or fix the name",
-                    );
+                UNKNOWN => {
+                    let hint =
+                        problems.unknown_hint(d, names.iter(), "declare that app, or fix the name");
                     problems.push(
                         id,
-                        &suffix,
+                        &format!("/depends_on/{j}"),
                         Diagnostic::new(
                             "unknown-dependency",
                             format!("dependency `{d}` is not an app of the manifest"),
                         )
-                        .with_app(&spec.name)
+                        .with_app(name)
                         .with_hint(hint),
                     );
                 }
+                did if deps[first_dep..].contains(&did) => problems.push(
+                    id,
+                    &format!("/depends_on/{j}"),
+                    Diagnostic::new(
+                        "duplicate-dependency",
+                        format!("`{d}` is listed twice in `depends_on`"),
+                    )
+                    .with_app(name)
+                    .with_hint("list each dependency once"),
+                ),
+                did => deps.push(did),
             }
         }
-        for section in spec.sections.keys().filter(|s| !s.is_supported()) {
+        let sections = decl
+            .meta
+            .as_ref()
+            .map(|m| m.sections.keys())
+            .into_iter()
+            .flatten();
+        for section in sections.filter(|s| !s.is_supported()) {
             problems.push(
                 id,
                 &format!("/{}", section.key()),
@@ -184,7 +193,7 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
                     "unsupported-section",
                     format!("section `{}` is not supported yet", section.key()),
                 )
-                .with_app(&spec.name)
+                .with_app(name)
                 .with_hint("remove it; this version of aoa reserves it for a later release"),
             );
         }
@@ -196,7 +205,7 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         let chain: Vec<&str> = cycle
             .iter()
             .chain(cycle.first())
-            .map(|&a| specs[a as usize].name.as_str())
+            .map(|&a| &*decls[a as usize].name.0)
             .collect();
         let first = cycle[0];
         problems.push(
@@ -206,7 +215,7 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
                 "parent-loop",
                 format!("the parent chain loops: {}", chain.join(" -> ")),
             )
-            .with_app(&specs[first as usize].name)
+            .with_app(&*decls[first as usize].name.0)
             .with_hint("a parent chain must end at a root app; remove one of these `parent` links"),
         );
     }
@@ -222,44 +231,79 @@ pub(crate) fn build(inputs: Vec<FileApps>) -> Result<Manifest> {
         return Err(Error::Manifest { diagnostics: list });
     }
 
-    let mut names = Vec::with_capacity(specs.len());
-    let mut meta = Vec::with_capacity(specs.len());
-    for spec in specs {
-        let extra = !spec.labels.is_empty()
-            || spec.version.is_some()
-            || spec.owner.is_some()
-            || !spec.sections.is_empty();
-        meta.push(extra.then(|| {
-            Box::new(AppMeta {
-                labels: spec.labels,
-                version: spec.version,
-                owner: spec.owner,
-                sections: spec.sections,
-            })
-        }));
-        names.push(spec.name);
-    }
-    let mut by_name: Vec<u32> = (0..n).collect();
-    by_name.sort_unstable_by(|&a, &b| {
-        names[a as usize]
-            .as_bytes()
-            .cmp(names[b as usize].as_bytes())
-    });
-    Ok(Manifest {
-        files,
+    let meta = decls.into_iter().map(|d| d.meta).collect();
+    let by_name = names.sorted_ids();
+    Ok(Built {
         names,
         parent,
         dep_start,
         deps,
         meta,
         by_name,
-        graph: Default::default(),
     })
+}
+
+/// Marks a parent or dependency name that no app has.
+const UNKNOWN: u32 = u32::MAX - 1;
+
+/// Below this many apps, lookups run on the calling thread only.
+const PARALLEL_THRESHOLD: usize = 100_000;
+
+/// Looks up every parent and dependency name: the parent of each app (`NO_APP` for none, `UNKNOWN` for a
+/// name no app has), and every dependency (app `i`'s are `refs[ref_start[i]..ref_start[i + 1]]`).
+///
+/// The lookups are independent reads, so large manifests split them across the machine's cores.
+fn resolve_refs(
+    decls: &[Decl<'_>],
+    names: &NameTable,
+    index: &NameIndex,
+) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut ref_start = Vec::with_capacity(decls.len() + 1);
+    let mut total = 0u32;
+    for decl in decls {
+        ref_start.push(total);
+        total = total.saturating_add(decl.depends_on.len() as u32);
+    }
+    ref_start.push(total);
+    let mut parent = vec![NO_APP; decls.len()];
+    let mut refs = vec![UNKNOWN; total as usize];
+    let lookup = |s: &Str<'_>| index.get(names, &s.0).unwrap_or(UNKNOWN);
+    let threads = if decls.len() < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let chunk = decls.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let mut rest: &mut [u32] = &mut refs;
+        for (k, parents) in parent.chunks_mut(chunk).enumerate() {
+            let first = k * chunk;
+            let base = ref_start[first] as usize;
+            let end = ref_start[first + parents.len()] as usize;
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(end - base);
+            rest = tail;
+            let ref_start = &ref_start;
+            scope.spawn(move || {
+                for (offset, slot) in parents.iter_mut().enumerate() {
+                    let decl = &decls[first + offset];
+                    *slot = decl.parent.as_ref().map_or(NO_APP, lookup);
+                    let at = ref_start[first + offset] as usize - base;
+                    for (j, d) in decl.depends_on.iter().enumerate() {
+                        mine[at + j] = lookup(d);
+                    }
+                }
+            });
+        }
+    });
+    (parent, ref_start, refs)
 }
 
 fn too_many() -> Error {
     Error::InvalidArgument {
-        message: format!("a manifest may hold at most {} apps", NO_APP - 1),
+        message: format!(
+            "a manifest may hold at most {} apps and 4 GiB of names",
+            NO_APP - 1
+        ),
     }
 }
 

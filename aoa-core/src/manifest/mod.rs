@@ -9,18 +9,24 @@
 //! ```
 
 mod build;
+mod decl;
+mod name_index;
+mod names;
+mod params;
 mod section;
 mod spec;
 
+pub use params::ParamsFormat;
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::source::{self, Format, Locator, SourceText};
 use crate::suggest;
-use build::FileApps;
+use decl::{Decl, FastDocument};
+use names::NameTable;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,7 +54,6 @@ impl AppId {
 pub(crate) struct FileInfo {
     pub origin: String,
     pub locator: Locator,
-    pub first_app: u32,
 }
 
 /// What an app declares beyond its place in the graph (kept out of line: most generated apps have none).
@@ -67,21 +72,41 @@ pub(crate) struct AppMeta {
 #[derive(Debug)]
 pub struct Manifest {
     files: Vec<FileInfo>,
-    names: Vec<String>,
+    /// App ids of file `f` start at `file_starts[f]`.
+    file_starts: Vec<u32>,
+    names: NameTable,
     parent: Vec<u32>,
     dep_start: Vec<u32>,
     deps: Vec<u32>,
     meta: Vec<Option<Box<AppMeta>>>,
     by_name: Vec<u32>,
     pub(crate) graph: OnceLock<Graph>,
+    /// The parsed parameter sections and the schema registry.
+    hub: params::Hub,
 }
 
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
 
 impl Manifest {
-    /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged.
+    /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged, with
+    /// the schema registry `schemas/<subject>/<version>.avsc` next to it and the schema files its apps
+    /// reference.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest> {
-        Manifest::from_sources(source::read_path(path.as_ref())?)
+        let path = path.as_ref();
+        let mut manifest = Manifest::graph_from_sources(source::read_path(path)?)?;
+        let registry_dir = source::registry_dir(path);
+        let registry = match source::load_registry(&registry_dir) {
+            Ok(registry) => registry,
+            Err(source::RegistryProblems::Io(e)) => return Err(e),
+            Err(source::RegistryProblems::Invalid(diagnostics)) => {
+                return Err(Error::Params { diagnostics });
+            }
+        };
+        manifest.load_hub(params::HubInputs {
+            registry,
+            read_files: true,
+        })?;
+        Ok(manifest)
     }
 
     /// Parses one manifest text (reported as `<string>` in diagnostics).
@@ -94,16 +119,63 @@ impl Manifest {
         }])
     }
 
-    /// Merges several manifest texts into one manifest (apps of all texts share one namespace).
+    /// Merges several manifest texts into one manifest (apps of all texts share one namespace). Schemas
+    /// may be inline only: there is no registry or file next to a text.
     pub fn from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
+        Manifest::graph_from_sources(sources)?.with_inline_schemas()
+    }
+
+    /// Checks the parameter sections of a manifest that has no registry and no schema files.
+    fn with_inline_schemas(mut self) -> Result<Manifest> {
+        self.load_hub(params::HubInputs::none())?;
+        Ok(self)
+    }
+
+    /// The app graph of several manifest texts, without the parameter sections checked.
+    fn graph_from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
         let mut syntax = Vec::new();
         let mut invalid = Vec::new();
         let mut files = Vec::with_capacity(sources.len());
+        // YAML is parsed now (its positions are recorded while parsing); JSON keeps its text in the
+        // locator and is read below, borrowing names from that text.
+        let mut parsed: Vec<Option<Vec<Decl<'static>>>> = Vec::with_capacity(sources.len());
         for src in sources {
-            match parse_source(src) {
-                Ok(Ok(file)) => files.push(file),
-                Ok(Err(mut problems)) => invalid.append(&mut problems),
-                Err(diagnostic) => syntax.push(diagnostic),
+            match src.format {
+                Format::Yaml => match source::parse_yaml(&src.text, &src.origin) {
+                    Ok((value, positions)) => {
+                        let locator = Locator::Yaml(positions);
+                        let (decls, mut problems) = decls_from_value(&value, &src.origin, &locator);
+                        parsed.push(Some(decls));
+                        invalid.append(&mut problems);
+                        files.push(FileInfo {
+                            origin: src.origin,
+                            locator,
+                        });
+                    }
+                    Err(d) => syntax.push(d),
+                },
+                Format::Json => {
+                    parsed.push(None);
+                    files.push(FileInfo {
+                        origin: src.origin,
+                        locator: Locator::json(src.text),
+                    });
+                }
+            }
+        }
+        let mut decls: Vec<Decl<'_>> = Vec::new();
+        let mut file_starts = Vec::with_capacity(files.len());
+        for (file, pre) in files.iter().zip(parsed) {
+            file_starts.push(u32::try_from(decls.len()).unwrap_or(NO_APP));
+            match pre {
+                Some(mut owned) => decls.append(&mut owned),
+                None => match parse_json(file) {
+                    Ok((mut apps, mut problems)) => {
+                        decls.append(&mut apps);
+                        invalid.append(&mut problems);
+                    }
+                    Err(d) => syntax.push(d),
+                },
             }
         }
         if !syntax.is_empty() {
@@ -111,21 +183,21 @@ impl Manifest {
                 diagnostics: syntax,
             });
         }
-        if !invalid.is_empty() {
-            invalid.truncate(MAX_DIAGNOSTICS);
-            return Err(Error::Manifest {
-                diagnostics: invalid,
-            });
-        }
-        build::build(files)
+        let built = with_structure_problems(invalid, build::build(&files, &file_starts, decls))?;
+        Ok(Manifest::assemble(files, file_starts, built))
     }
 
     /// Builds a manifest from app records (each a mapping as in a manifest's `apps` list), as scripts do.
     pub fn from_records(records: &[Value]) -> Result<Manifest> {
         let doc = serde_json::json!({ "apps": records });
-        let file = file_from_value(&doc, "<records>".into(), Locator::None)
-            .map_err(|d| Error::Manifest { diagnostics: d })?;
-        build::build(vec![file])
+        let file = FileInfo {
+            origin: "<records>".into(),
+            locator: Locator::None,
+        };
+        let (decls, problems) = decls_from_value(&doc, &file.origin, &file.locator);
+        let files = vec![file];
+        let built = with_structure_problems(problems, build::build(&files, &[0], decls))?;
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     /// Builds a manifest from app records already read into [`AppSpec`]s, reported as `<records>` exactly like
@@ -138,26 +210,38 @@ impl Manifest {
     /// assert_eq!(Manifest::from_record_specs(vec![api, db]).unwrap().len(), 2);
     /// ```
     pub fn from_record_specs(apps: Vec<AppSpec>) -> Result<Manifest> {
-        build::build(vec![FileApps {
-            info: FileInfo {
-                origin: "<records>".into(),
-                locator: Locator::None,
-                first_app: 0,
-            },
-            apps,
-        }])
+        let files = vec![FileInfo {
+            origin: "<records>".into(),
+            locator: Locator::None,
+        }];
+        let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
     }
 
     /// Builds a manifest from typed app specs.
     pub fn from_apps(apps: Vec<AppSpec>) -> Result<Manifest> {
-        build::build(vec![FileApps {
-            info: FileInfo {
-                origin: "<apps>".into(),
-                locator: Locator::None,
-                first_app: 0,
-            },
-            apps,
-        }])
+        let file = FileInfo {
+            origin: "<apps>".into(),
+            locator: Locator::None,
+        };
+        let files = vec![file];
+        let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
+        Manifest::assemble(files, vec![0], built).with_inline_schemas()
+    }
+
+    fn assemble(files: Vec<FileInfo>, file_starts: Vec<u32>, built: build::Built) -> Manifest {
+        Manifest {
+            files,
+            file_starts,
+            names: built.names,
+            parent: built.parent,
+            dep_start: built.dep_start,
+            deps: built.deps,
+            meta: built.meta,
+            by_name: built.by_name,
+            graph: OnceLock::new(),
+            hub: params::Hub::default(),
+        }
     }
 
     /// The number of apps.
@@ -167,7 +251,7 @@ impl Manifest {
 
     /// Whether the manifest has no apps.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.len() == 0
     }
 
     /// Every app id, in input order.
@@ -183,7 +267,7 @@ impl Manifest {
     /// The id of the app called `name`, if there is one.
     pub fn id(&self, name: &str) -> Option<AppId> {
         self.by_name
-            .binary_search_by(|&i| self.names[i as usize].as_bytes().cmp(name.as_bytes()))
+            .binary_search_by(|&i| self.names.get(i as usize).as_bytes().cmp(name.as_bytes()))
             .ok()
             .map(|pos| AppId(self.by_name[pos]))
     }
@@ -192,7 +276,7 @@ impl Manifest {
     pub fn app(&self, name: &str) -> Result<AppId> {
         self.id(name).ok_or_else(|| Error::UnknownApp {
             name: name.to_string(),
-            hint: suggest::did_you_mean(name, self.names.iter().map(String::as_str))
+            hint: suggest::did_you_mean(name, self.names.iter())
                 .map(|s| format!("did you mean `{s}`?")),
         })
     }
@@ -204,7 +288,7 @@ impl Manifest {
 
     /// The app's name.
     pub fn name(&self, id: AppId) -> &str {
-        &self.names[id.index()]
+        self.names.get(id.index())
     }
 
     /// The app's parent, if it has one.
@@ -257,7 +341,7 @@ impl Manifest {
     /// itself, `/depends_on/2`, `/grants/0`). Gives the file, the pointer inside it and, when the text is
     /// known, the line and column.
     pub fn locate(&self, id: AppId, suffix: &str) -> Declared {
-        let (file, pointer) = app_pointer(&self.files, id, suffix);
+        let (file, pointer) = app_pointer(&self.files, &self.file_starts, id, suffix);
         let location = file.locator.locate(&file.origin, &pointer);
         Declared {
             file: file.origin.clone(),
@@ -303,76 +387,72 @@ impl std::fmt::Display for Declared {
 /// The file an app is declared in and the JSON pointer of `suffix` inside it.
 pub(crate) fn app_pointer<'f>(
     files: &'f [FileInfo],
+    file_starts: &[u32],
     id: AppId,
     suffix: &str,
 ) -> (&'f FileInfo, String) {
-    let slot = files
-        .partition_point(|f| f.first_app <= id.0)
+    let slot = file_starts
+        .partition_point(|&s| s <= id.0)
         .saturating_sub(1);
-    let file = &files[slot];
-    (file, format!("/apps/{}{suffix}", id.0 - file.first_app))
+    let first = file_starts.get(slot).copied().unwrap_or(0);
+    (&files[slot], format!("/apps/{}{suffix}", id.0 - first))
 }
 
-/// Parses one source: `Err` for a syntax error, `Ok(Err)` for structural problems, `Ok(Ok)` for apps.
-fn parse_source(
-    src: SourceText,
-) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
-    match src.format {
-        Format::Yaml => {
-            let (value, positions) = source::parse_yaml(&src.text, &src.origin)?;
-            Ok(file_from_value(
-                &value,
-                src.origin,
-                Locator::Yaml(positions),
-            ))
+/// Structure problems (unknown keys, wrong types) come first, then the graph checks' problems; either
+/// kind makes the manifest invalid.
+fn with_structure_problems(
+    mut structure: Vec<Diagnostic>,
+    built: Result<build::Built>,
+) -> Result<build::Built> {
+    match built {
+        Ok(built) if structure.is_empty() => Ok(built),
+        Ok(_) => {
+            structure.truncate(MAX_DIAGNOSTICS);
+            Err(Error::Manifest {
+                diagnostics: structure,
+            })
         }
-        Format::Json => match serde_json::from_str::<spec::Document>(&src.text) {
-            Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => {
-                Ok(Ok(FileApps {
-                    info: FileInfo {
-                        origin: src.origin,
-                        locator: Locator::json(src.text),
-                        first_app: 0,
-                    },
-                    apps: doc.apps,
-                }))
-            }
-            Ok(_) => explain_json(src),
-            Err(e) if e.is_syntax() || e.is_eof() => {
-                let mut d = Diagnostic::new(
-                    "json-syntax",
-                    format!("invalid JSON: {}", strip_position(&e)),
-                )
-                .with_hint("fix the JSON syntax at this position");
-                d.file = Some(src.origin);
-                d.line = Some(e.line());
-                d.column = Some(e.column());
-                Err(d)
-            }
-            Err(_) => explain_json(src),
-        },
+        Err(Error::Manifest { diagnostics }) => {
+            structure.extend(diagnostics);
+            structure.truncate(MAX_DIAGNOSTICS + 1);
+            Err(Error::Manifest {
+                diagnostics: structure,
+            })
+        }
+        Err(other) => Err(other),
     }
 }
 
-/// The fast JSON path rejected the text's structure: re-read it generically to report every problem.
-fn explain_json(
-    src: SourceText,
-) -> std::result::Result<std::result::Result<FileApps, Vec<Diagnostic>>, Diagnostic> {
-    let value: Value = serde_json::from_str(&src.text).map_err(|e| {
-        Diagnostic::new(
+/// Reads a JSON file's apps (borrowing names from its text) and its structure problems; `Err` is a
+/// syntax error. The fast path is serde into [`Decl`]s; when it rejects the structure, the text is
+/// re-read generically to report every problem with its position.
+fn parse_json(
+    file: &FileInfo,
+) -> std::result::Result<(Vec<Decl<'_>>, Vec<Diagnostic>), Diagnostic> {
+    let Locator::Json { text, .. } = &file.locator else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let syntax = |e: serde_json::Error| {
+        let mut d = Diagnostic::new(
             "json-syntax",
             format!("invalid JSON: {}", strip_position(&e)),
         )
-        .at(
-            &src.origin,
-            Some(Location {
-                file: src.origin.clone(),
-                line: e.line(),
-                column: e.column(),
-            }),
-        )
-    })?;
-    Ok(file_from_value(&value, src.origin, Locator::json(src.text)))
+        .with_hint("fix the JSON syntax at this position");
+        d.file = Some(file.origin.clone());
+        d.line = Some(e.line());
+        d.column = Some(e.column());
+        d
+    };
+    match serde_json::from_str::<FastDocument<'_>>(text) {
+        Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => {
+            Ok((doc.apps, Vec::new()))
+        }
+        Err(e) if e.is_syntax() || e.is_eof() => Err(syntax(e)),
+        _ => {
+            let value: Value = serde_json::from_str(text).map_err(syntax)?;
+            Ok(decls_from_value(&value, &file.origin, &file.locator))
+        }
+    }
 }
 
 fn strip_position(e: &serde_json::Error) -> String {
@@ -383,28 +463,19 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// Converts a document value to a file's apps, placing each problem at its line and column.
-fn file_from_value(
+/// Converts a document value to declarations and its structure problems, each placed at its line and column.
+fn decls_from_value(
     value: &Value,
-    origin: String,
-    locator: Locator,
-) -> std::result::Result<FileApps, Vec<Diagnostic>> {
+    origin: &str,
+    locator: &Locator,
+) -> (Vec<Decl<'static>>, Vec<Diagnostic>) {
     let (apps, problems) = spec::document_from_value(value);
-    if problems.is_empty() {
-        return Ok(FileApps {
-            info: FileInfo {
-                origin,
-                locator,
-                first_app: 0,
-            },
-            apps,
-        });
-    }
-    Err(problems
+    let problems = problems
         .into_iter()
         .map(|d| {
-            let location = d.path.as_deref().and_then(|p| locator.locate(&origin, p));
-            d.at(&origin, location)
+            let location = d.path.as_deref().and_then(|p| locator.locate(origin, p));
+            d.at(origin, location)
         })
-        .collect())
+        .collect();
+    (apps.into_iter().map(Decl::from).collect(), problems)
 }

@@ -74,6 +74,14 @@ impl Section {
 
     /// Whether this version of aoa reads the section; the others are reserved and rejected with a clear error.
     pub fn is_supported(self) -> bool {
-        false
+        matches!(
+            self,
+            Section::Params
+                | Section::SharedParams
+                | Section::Locked
+                | Section::RequiredShared
+                | Section::Schema
+                | Section::SchemaPin
+        )
     }
 }

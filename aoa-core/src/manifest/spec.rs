@@ -1,14 +1,13 @@
 //! The manifest's data model as written: documents of apps, read fast by serde or checked key by key.
 
+use super::decl::Field;
 use super::section::Section;
 use crate::diagnostic::Diagnostic;
 use crate::source::escape_pointer_token;
 use crate::suggest;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The keys an app may have, besides the [`Section`] keys.
 pub const APP_KEYS: [&str; 6] = ["name", "parent", "depends_on", "labels", "version", "owner"];
@@ -34,92 +33,6 @@ pub struct AppSpec {
     pub owner: Option<String>,
     /// The feature sections of the app, as written.
     pub sections: BTreeMap<Section, Value>,
-}
-
-/// A manifest document: `{"apiVersion": "aoa/v1", "apps": [...]}`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Document {
-    #[serde(rename = "apiVersion", default)]
-    pub api_version: Option<String>,
-    pub apps: Vec<AppSpec>,
-}
-
-enum Field {
-    Name,
-    Parent,
-    DependsOn,
-    Labels,
-    Version,
-    Owner,
-    Section(Section),
-}
-
-impl Field {
-    fn parse(key: &str) -> Option<Field> {
-        Some(match key {
-            "name" => Field::Name,
-            "parent" => Field::Parent,
-            "depends_on" => Field::DependsOn,
-            "labels" => Field::Labels,
-            "version" => Field::Version,
-            "owner" => Field::Owner,
-            other => Field::Section(Section::from_key(other)?),
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an app key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Field, E> {
-                Field::parse(key).ok_or_else(|| E::custom(format!("unknown key `{key}`")))
-            }
-        }
-        deserializer.deserialize_identifier(FieldVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for AppSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AppVisitor;
-        impl<'de> Visitor<'de> for AppVisitor {
-            type Value = AppSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an app mapping")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AppSpec, A::Error> {
-                let mut app = AppSpec::default();
-                let mut has_name = false;
-                while let Some(field) = map.next_key::<Field>()? {
-                    match field {
-                        Field::Name => {
-                            app.name = map.next_value()?;
-                            has_name = true;
-                        }
-                        Field::Parent => app.parent = map.next_value()?,
-                        Field::DependsOn => app.depends_on = map.next_value()?,
-                        Field::Labels => app.labels = map.next_value()?,
-                        Field::Version => app.version = map.next_value()?,
-                        Field::Owner => app.owner = map.next_value()?,
-                        Field::Section(section) => {
-                            app.sections.insert(section, map.next_value()?);
-                        }
-                    }
-                }
-                if !has_name {
-                    return Err(de::Error::missing_field("name"));
-                }
-                Ok(app)
-            }
-        }
-        deserializer.deserialize_map(AppVisitor)
-    }
 }
 
 /// Converts a parsed document value to apps, collecting every problem (with its JSON pointer) instead of
@@ -179,7 +92,7 @@ pub(crate) fn document_from_value(doc: &Value) -> (Vec<AppSpec>, Vec<Diagnostic>
     (specs, problems)
 }
 
-/// Converts one app value, recording every problem; `None` if it is unusable.
+/// Converts one app value, recording every problem; `None` if it has no usable name.
 fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Option<AppSpec> {
     let Value::Object(fields) = item else {
         problems.push(type_error(
@@ -217,7 +130,6 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
         name: name.clone().unwrap_or_default(),
         ..AppSpec::default()
     };
-    let before = problems.len();
     for (key, value) in fields {
         let path = format!("{at}/{}", escape_pointer_token(key));
         let mut expect_string = |what: &str| match value {
@@ -254,7 +166,9 @@ fn app_from_value(item: &Value, at: &str, problems: &mut Vec<Diagnostic>) -> Opt
             }
         }
     }
-    (name.is_some() && problems.len() == before).then_some(app)
+    // An app with a usable name stays in the graph checks even if other fields had problems, so that
+    // one run reports every problem of the manifest.
+    name.is_some().then_some(app)
 }
 
 fn string_list(
@@ -384,20 +298,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn fast_path_reads_all_fields() {
-        let doc: Document = serde_json::from_str(
-            r#"{"apps":[{"name":"a","parent":null,"depends_on":["b"],"labels":{"env":"prod"},"version":"v1","owner":"me"}]}"#,
-        )
-        .unwrap();
-        assert_eq!(doc.apps[0].depends_on, vec!["b"]);
-        assert_eq!(doc.apps[0].labels["env"], "prod");
-        assert!(
-            serde_json::from_str::<Document>(r#"{"apps":[{"name":"a","dependson":[]}]}"#).is_err()
-        );
-        assert!(serde_json::from_str::<Document>(r#"{"apps":[{"parent":"a"}]}"#).is_err());
-    }
-
-    #[test]
     fn lint_collects_every_problem_with_paths() {
         let (apps, problems) = document_from_value(&json!({
             "apps": [
@@ -408,7 +308,12 @@ mod tests {
             ],
             "kind": "x"
         }));
-        assert!(apps.is_empty());
+        let kept: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            kept,
+            vec!["a", "c"],
+            "apps with a usable name stay for the graph checks"
+        );
         let summary: Vec<(String, &str)> = problems
             .iter()
             .map(|p| (p.path.clone().unwrap_or_default(), p.code))

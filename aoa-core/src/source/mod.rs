@@ -4,9 +4,14 @@
 
 mod json_locate;
 mod locator;
+mod schemas;
 mod yaml;
 
 pub use locator::Locator;
+pub use schemas::{
+    MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, RegistryProblems, load_registry,
+    read_registry, read_schema_file, registry_dir,
+};
 pub(crate) use yaml::parse_yaml;
 
 use crate::error::{Error, Result};

@@ -22,7 +22,9 @@ from ._errors import (
     InvalidArgumentError,
     IoError,
     ManifestError,
+    ParamsError,
     ParseError,
+    SchemaError,
     UnknownAppError,
 )
 from ._types import Cycle, CycleEdge, Declared, Diagnostic, Plan, Validation, Wave
@@ -30,7 +32,7 @@ from ._types import Cycle, CycleEdge, Declared, Diagnostic, Plan, Validation, Wa
 __all__ = [
     "load", "Manifest", "OPERATIONS",
     "Plan", "Wave", "Cycle", "CycleEdge", "Declared", "Diagnostic", "Validation",
-    "AoaError", "IoError", "ParseError", "ManifestError", "CycleError", "UnknownAppError",
+    "AoaError", "IoError", "ParseError", "ManifestError", "CycleError", "ParamsError", "SchemaError", "UnknownAppError",
     "InvalidArgumentError", "ERROR_CLASSES",
 ]
 

@@ -12,6 +12,8 @@ __all__ = [
     "ParseError",
     "ManifestError",
     "CycleError",
+    "ParamsError",
+    "SchemaError",
     "UnknownAppError",
     "InvalidArgumentError",
     "ERROR_CLASSES",
@@ -77,6 +79,18 @@ class CycleError(AoaError):
     code = "cycle"
 
 
+class ParamsError(AoaError):
+    """The parameters or schemas of a manifest are not valid (code ``params``)."""
+
+    code = "params"
+
+
+class SchemaError(AoaError):
+    """A schema or schema registry handed to an operation cannot be used (code ``schema``)."""
+
+    code = "schema"
+
+
 class UnknownAppError(AoaError):
     """An argument named an app the manifest does not have (code ``unknown-app``)."""
 
@@ -91,5 +105,8 @@ class InvalidArgumentError(AoaError, ValueError):
 
 ERROR_CLASSES: dict[str, type[AoaError]] = {
     cls.code: cls
-    for cls in (IoError, ParseError, ManifestError, CycleError, UnknownAppError, InvalidArgumentError)
+    for cls in (
+        IoError, ParseError, ManifestError, CycleError, ParamsError, SchemaError, UnknownAppError,
+        InvalidArgumentError,
+    )
 }

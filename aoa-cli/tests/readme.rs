@@ -1,0 +1,34 @@
+//! Every README block marked `<!-- readme-check: ARGS -->` is the real output of `aoa ARGS`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn readme_output_blocks_match_the_binary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("<!-- readme-check: ") {
+        let after = &rest[start + "<!-- readme-check: ".len()..];
+        let (args, after) = after.split_once(" -->").unwrap();
+        let block_start = after.find("```text\n").unwrap() + "```text\n".len();
+        let block_end = after[block_start..].find("```").unwrap();
+        let expected = &after[block_start..block_start + block_end];
+        let output = Command::new(env!("CARGO_BIN_EXE_aoa"))
+            .args(args.split_whitespace())
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        let actual = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(
+            actual, expected,
+            "README block for `aoa {args}` is out of date"
+        );
+        checked += 1;
+        rest = &after[block_start + block_end..];
+    }
+    assert!(checked >= 3, "the README's checked blocks were not found");
+}

@@ -1,0 +1,627 @@
+//! The schema hub wired to the manifest: the sections `params`, `shared_params`, `locked`,
+//! `required_shared`, `schema` and `schema_pin` of each app, resolved and validated.
+//!
+//! Loading a manifest parses these sections, loads every schema (inline, from a file next to the
+//! manifest, or `subject@version` from the registry directory `schemas/`), resolves and validates the
+//! parameters of every app and checks every `schema_pin`; every problem found is one diagnostic of an
+//! [`Error::Params`], placed at the app and the value it is about.
+
+use super::{AppId, Manifest, Section};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::schema::compat::check as check_compat;
+use crate::schema::resolve::{ResolveError, check_all};
+use crate::schema::{
+    AppParams, CompatibilityMode, Incompatibility, ParamTree, ParsedSchema, Registry,
+    ResolvedParams, Resolver, avro_json, binary, fingerprints,
+};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// How [`Manifest::encode_params`] writes an app's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParamsFormat {
+    /// The resolved value as plain JSON.
+    Json,
+    /// The Avro JSON encoding (unions wrapped as `{"type": value}`); needs a schema.
+    AvroJson,
+    /// The Avro binary encoding of one datum; needs a schema.
+    AvroBinary,
+}
+
+/// Where an app's schema came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    Inline,
+    File(String),
+    Registry { subject: String, version: u32 },
+}
+
+impl Origin {
+    fn label(&self) -> String {
+        match self {
+            Origin::Inline => "inline schema".into(),
+            Origin::File(path) => format!("`{path}`"),
+            Origin::Registry { subject, version } => format!("`{subject}@{version}`"),
+        }
+    }
+}
+
+/// The parsed sections of one app.
+#[derive(Debug, Default)]
+struct AppHub {
+    locked: Vec<String>,
+    required_shared: Vec<String>,
+    schema: Option<(ParsedSchema, Origin)>,
+}
+
+/// The schema hub state of a manifest: its registry and the parsed sections of its apps.
+#[derive(Debug, Default)]
+pub(crate) struct Hub {
+    registry: Registry,
+    apps: FxHashMap<u32, AppHub>,
+}
+
+/// What loading the hub may read: the registry, and schema files relative to the manifest files.
+pub(crate) struct HubInputs {
+    /// The registry of the manifest.
+    pub registry: Registry,
+    /// Whether schema files may be read (only for manifests read from a path).
+    pub read_files: bool,
+}
+
+impl HubInputs {
+    /// No registry and no files: for manifests given as text or records.
+    pub fn none() -> HubInputs {
+        HubInputs {
+            registry: Registry::new(),
+            read_files: false,
+        }
+    }
+}
+
+/// The parameter sections an app may have.
+const PARAM_SECTIONS: [Section; 6] = [
+    Section::Params,
+    Section::SharedParams,
+    Section::Locked,
+    Section::RequiredShared,
+    Section::Schema,
+    Section::SchemaPin,
+];
+
+static NO_STRINGS: Vec<String> = Vec::new();
+
+/// The manifest as the hierarchy parameters resolve over (apps numbered by [`AppId`]); the manifest's
+/// own methods of the same names take [`AppId`]s.
+impl ParamTree for Manifest {
+    fn app_count(&self) -> u32 {
+        self.len() as u32
+    }
+    fn parent(&self, app: u32) -> Option<u32> {
+        Manifest::parent(self, AppId(app)).map(|p| p.0)
+    }
+    fn name(&self, app: u32) -> &str {
+        Manifest::name(self, AppId(app))
+    }
+    fn params(&self, app: u32) -> AppParams<'_> {
+        let object = |s| self.section(AppId(app), s).and_then(Value::as_object);
+        let hub = self.hub.apps.get(&app);
+        AppParams {
+            params: object(Section::Params),
+            shared_params: object(Section::SharedParams),
+            locked: hub.map_or(&NO_STRINGS, |h| &h.locked),
+            required_shared: hub.map_or(&NO_STRINGS, |h| &h.required_shared),
+        }
+    }
+    fn schema(&self, app: u32) -> Option<&ParsedSchema> {
+        self.param_schema(AppId(app))
+    }
+}
+
+impl Manifest {
+    /// Parses the parameter sections of every app and checks them all; returns every problem.
+    pub(crate) fn load_hub(&mut self, inputs: HubInputs) -> Result<()> {
+        self.hub.registry = inputs.registry;
+        let mut problems = Vec::new();
+        let mut apps = FxHashMap::default();
+        for id in self.ids() {
+            if PARAM_SECTIONS
+                .iter()
+                .all(|&s| self.section(id, s).is_none())
+            {
+                continue;
+            }
+            let hub = self.parse_sections(id, inputs.read_files, &mut problems);
+            apps.insert(id.0, hub);
+        }
+        self.hub.apps = apps;
+        if self.hub.apps.is_empty() {
+            return Ok(());
+        }
+        // Apps with unusable sections resolve without them, so every other problem is found too.
+        problems.append(&mut self.check_params());
+        if problems.is_empty() {
+            return Ok(());
+        }
+        problems.truncate(super::MAX_DIAGNOSTICS);
+        Err(Error::Params {
+            diagnostics: problems,
+        })
+    }
+
+    fn parse_sections(
+        &self,
+        id: AppId,
+        read_files: bool,
+        problems: &mut Vec<Diagnostic>,
+    ) -> AppHub {
+        let mut hub = AppHub::default();
+        for section in [Section::Params, Section::SharedParams] {
+            if let Some(value) = self.section(id, section).filter(|v| !v.is_object()) {
+                problems.push(self.wrong_type(
+                    id,
+                    section,
+                    "a mapping of parameter names to values",
+                    value,
+                ));
+            }
+        }
+        hub.locked = self.string_list(
+            id,
+            Section::Locked,
+            "json pointers such as `/db/port`",
+            problems,
+        );
+        hub.required_shared = self.string_list(
+            id,
+            Section::RequiredShared,
+            "top-level parameter names",
+            problems,
+        );
+        if let Some(value) = self.section(id, Section::Schema) {
+            match self.load_schema(id, value, read_files) {
+                Ok(schema) => hub.schema = Some(schema),
+                Err(d) => problems.push(d),
+            }
+        }
+        if let Some(value) = self.section(id, Section::SchemaPin) {
+            match value.as_str() {
+                Some(pin) if Pin::parse(pin).is_some() => {}
+                _ => problems.push(self.diagnostic_at(
+                    id,
+                    "/schema_pin",
+                    Diagnostic::new("bad-schema-pin", format!("`schema_pin` `{}` is not `subject@version` or a schema fingerprint", value.as_str().map_or_else(|| value.to_string(), str::to_string)))
+                        .with_hint("pin `subject@3`, or the crc-64-avro (16 hex digits) or sha-256 (64 hex digits) fingerprint printed by `aoa schema fingerprint`"),
+                )),
+            }
+        }
+        hub
+    }
+
+    fn wrong_type(&self, id: AppId, section: Section, expected: &str, found: &Value) -> Diagnostic {
+        self.diagnostic_at(
+            id,
+            &format!("/{}", section.key()),
+            Diagnostic::new(
+                "wrong-type",
+                format!(
+                    "`{}` must be {expected}, found {}",
+                    section.key(),
+                    super::spec::kind(found)
+                ),
+            )
+            .with_hint(format!("write `{}` as {expected}", section.key())),
+        )
+    }
+
+    fn string_list(
+        &self,
+        id: AppId,
+        section: Section,
+        what: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Vec<String> {
+        let Some(value) = self.section(id, section) else {
+            return Vec::new();
+        };
+        let expected = format!("a list of {what}");
+        let Some(items) = value.as_array() else {
+            problems.push(self.wrong_type(id, section, &expected, value));
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s)
+                    if section != Section::Locked || s.is_empty() || s.starts_with('/') =>
+                {
+                    out.push(s.clone())
+                }
+                other => problems.push(
+                    self.diagnostic_at(
+                        id,
+                        &format!("/{}/{i}", section.key()),
+                        Diagnostic::new(
+                            "wrong-type",
+                            format!(
+                                "entry {} of `{}` must be one of {what}, found {}",
+                                i + 1,
+                                section.key(),
+                                super::spec::kind(other)
+                            ),
+                        )
+                        .with_hint(format!("write `{}` as {expected}", section.key())),
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Parses the `schema` of an app: inline, a file path, or a registry reference.
+    fn load_schema(
+        &self,
+        id: AppId,
+        value: &Value,
+        read_files: bool,
+    ) -> std::result::Result<(ParsedSchema, Origin), Diagnostic> {
+        let fail = |code: &'static str, message: String, hint: &str| {
+            self.diagnostic_at(
+                id,
+                "/schema",
+                Diagnostic::new(code, message).with_hint(hint),
+            )
+        };
+        let text = match value {
+            Value::Object(_) | Value::Array(_) => {
+                return ParsedSchema::parse_json(value)
+                    .map(|s| (s, Origin::Inline))
+                    .map_err(|e| fail("invalid-schema", e.to_string(), "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/"));
+            }
+            Value::String(text) => text,
+            other => {
+                return Err(self.wrong_type(
+                    id,
+                    Section::Schema,
+                    "an avro schema, a path to an `.avsc` file, or `subject@version`",
+                    other,
+                ));
+            }
+        };
+        if let Some((subject, version)) = text.rsplit_once('@').filter(|_| !text.ends_with(".avsc"))
+        {
+            let registry = &self.hub.registry;
+            return match registry.resolve_ref(text) {
+                Ok(schema) => {
+                    let version = match version {
+                        "latest" => registry.latest_version(subject),
+                        digits => digits.parse().unwrap_or_default(),
+                    };
+                    Ok((
+                        schema.clone(),
+                        Origin::Registry {
+                            subject: subject.to_string(),
+                            version,
+                        },
+                    ))
+                }
+                Err(e) => Err(fail(
+                    "unknown-schema",
+                    e.to_string(),
+                    &format!(
+                        "store the schema as `schemas/{subject}/<version>.avsc` next to the manifest, or fix the reference"
+                    ),
+                )),
+            };
+        }
+        let declared = self.locate(id, "");
+        let path = Path::new(&declared.file)
+            .parent()
+            .map_or_else(|| PathBuf::from(text), |dir| dir.join(text));
+        if !read_files {
+            return Err(fail(
+                "unknown-schema",
+                format!("schema file `{text}` cannot be read for a manifest given as text"),
+                "load the manifest from its file, or inline the schema",
+            ));
+        }
+        let shown = path.display().to_string();
+        let text = crate::source::read_schema_file(&path).map_err(|e| {
+            fail(
+                "unknown-schema",
+                e.to_string(),
+                "the path is relative to the manifest file; fix it or create the file",
+            )
+        })?;
+        ParsedSchema::parse_str(&text)
+            .map(|s| (s, Origin::File(shown.clone())))
+            .map_err(|e| {
+                fail(
+                    "invalid-schema",
+                    format!("`{shown}`: {e}"),
+                    "fix the avro schema in that file",
+                )
+            })
+    }
+
+    /// Resolves and validates every app and checks every `schema_pin`; every problem found.
+    fn check_params(&self) -> Vec<Diagnostic> {
+        let mut problems: Vec<Diagnostic> = check_all(self)
+            .into_iter()
+            .map(|e| self.resolve_diagnostic(e))
+            .collect();
+        let mut pinned: Vec<u32> = self.hub.apps.keys().copied().collect();
+        pinned.sort_unstable();
+        problems.extend(
+            pinned
+                .into_iter()
+                .filter_map(|app| self.check_pin(AppId(app))),
+        );
+        problems
+    }
+
+    /// The schema that validates the parameters of `id`, if it has one.
+    pub fn param_schema(&self, id: AppId) -> Option<&ParsedSchema> {
+        self.hub.apps.get(&id.0)?.schema.as_ref().map(|(s, _)| s)
+    }
+
+    /// The schema registry read from `schemas/` next to the manifest (empty for manifests given as text).
+    pub fn registry(&self) -> &Registry {
+        &self.hub.registry
+    }
+
+    /// The resolved parameters of `id`: the `shared_params` of its ancestors from the root down, then its
+    /// own `params`, validated against its schema, with schema defaults filled in and the app that set each
+    /// value.
+    pub fn params(&self, id: AppId) -> Result<ResolvedParams<'_>> {
+        Resolver::new(self)
+            .resolve_validated(id.0)
+            .map_err(|errors| Error::Params {
+                diagnostics: errors
+                    .into_iter()
+                    .map(|e| self.resolve_diagnostic(e))
+                    .collect(),
+            })
+    }
+
+    /// The resolved parameters of `id` written in `format` (the Avro formats need a schema).
+    pub fn encode_params(&self, id: AppId, format: ParamsFormat) -> Result<Vec<u8>> {
+        let resolved = self.params(id)?;
+        let schema = || {
+            self.param_schema(id).ok_or_else(|| Error::InvalidArgument {
+                message: format!("app `{}` has no `schema`, so its parameters have no avro encoding; use the json format or give it a schema", self.name(id)),
+            })
+        };
+        let encode_error = |e: crate::schema::EncodeError| Error::InvalidArgument {
+            message: format!("cannot encode the parameters of `{}`: {e}", self.name(id)),
+        };
+        let value = match format {
+            ParamsFormat::Json => resolved.value,
+            ParamsFormat::AvroJson => {
+                avro_json::to_avro_json(schema()?, &resolved.value).map_err(encode_error)?
+            }
+            ParamsFormat::AvroBinary => {
+                return binary::encode(schema()?, &resolved.value).map_err(encode_error);
+            }
+        };
+        serde_json::to_vec(&value).map_err(|e| Error::InvalidArgument {
+            message: e.to_string(),
+        })
+    }
+
+    /// A diagnostic for a resolution error, placed at the value it is about.
+    fn resolve_diagnostic(&self, error: ResolveError) -> Diagnostic {
+        let message = error.to_string();
+        let id_of = |name: &str| self.id(name).unwrap_or(AppId(0));
+        match error {
+            ResolveError::LockedOverride { path, locker, overrider, in_shared, .. } => {
+                let section = if in_shared { "shared_params" } else { "params" };
+                self.diagnostic_near(
+                    id_of(&overrider),
+                    &format!("/{section}{path}"),
+                    Diagnostic::new("locked-override", message)
+                        .with_hint(format!("remove `{path}` from `{section}` of `{overrider}`, or change the value in `{locker}`")),
+                )
+            }
+            ResolveError::BadLock { app, path } => {
+                let id = id_of(&app);
+                let index = self.hub.apps.get(&id.0).and_then(|h| h.locked.iter().position(|l| *l == path)).unwrap_or(0);
+                self.diagnostic_at(id, &format!("/locked/{index}"), Diagnostic::new("bad-lock", message).with_hint("write locks as json pointers such as `/db/port`"))
+            }
+            ResolveError::MissingSharedKey { app, key, required_by } => self.diagnostic_at(
+                id_of(&app),
+                "/schema",
+                Diagnostic::new("missing-shared-key", message).with_hint(format!(
+                    "declare a field `{key}` in the schema of `{app}`, or remove `{key}` from `required_shared` of `{required_by}`"
+                )),
+            ),
+            ResolveError::Cycle { app } => self.diagnostic_at(id_of(&app), "/parent", Diagnostic::new("parent-loop", message)),
+            ResolveError::Invalid { app, set_by, error } => {
+                let message = format!(
+                    "parameter `{}`: {}{}",
+                    error.path,
+                    error.message,
+                    set_by.as_ref().map(|s| format!(" (set by `{s}`)")).unwrap_or_default()
+                );
+                let setter = set_by.as_deref().unwrap_or(&app);
+                let section = if setter == app { "params" } else { "shared_params" };
+                let hint = match &set_by {
+                    Some(setter) => format!("`{}` expects {}: fix the value in `{section}` of `{setter}`, or change the schema", error.path, error.expected),
+                    None => format!("add `{}` to `params` of `{app}` ({})", error.path, error.expected),
+                };
+                let mut d = self.diagnostic_near(
+                    id_of(setter),
+                    &format!("/{section}{}", error.path),
+                    Diagnostic::new("invalid-param", message).with_hint(hint),
+                );
+                d.app = Some(app);
+                d
+            }
+        }
+    }
+
+    /// [`Manifest::diagnostic_at`] at `suffix`, or at its closest enclosing value that has a position.
+    fn diagnostic_near(&self, id: AppId, suffix: &str, diagnostic: Diagnostic) -> Diagnostic {
+        let mut at = suffix;
+        loop {
+            let declared = self.locate(id, at);
+            if declared.line.is_some() || at.is_empty() {
+                return self.diagnostic_at(id, at, diagnostic);
+            }
+            at = &at[..at.rfind('/').unwrap_or(0)];
+        }
+    }
+
+    /// The schema an app's `schema_pin` is checked against: its own, or its nearest ancestor's.
+    fn current_schema(&self, id: AppId) -> Option<&(ParsedSchema, Origin)> {
+        std::iter::once(id)
+            .chain(self.ancestors(id))
+            .find_map(|a| self.hub.apps.get(&a.0)?.schema.as_ref())
+    }
+
+    /// Checks the `schema_pin` of `id` against its current schema.
+    fn check_pin(&self, id: AppId) -> Option<Diagnostic> {
+        let pin_text = self.section(id, Section::SchemaPin)?.as_str()?;
+        let pin = Pin::parse(pin_text)?;
+        let at = |d: Diagnostic| Some(self.diagnostic_at(id, "/schema_pin", d));
+        let Some((current, origin)) = self.current_schema(id) else {
+            return at(Diagnostic::new(
+                "unknown-schema-pin",
+                format!("`schema_pin` `{pin_text}` has no schema to check against"),
+            )
+            .with_hint("give the app or an ancestor a `schema`, or remove `schema_pin`"));
+        };
+        let subject = match (origin, &pin) {
+            (_, Pin::Version { subject, .. }) => Some(subject.as_str()),
+            (Origin::Registry { subject, .. }, _) => Some(subject.as_str()),
+            _ => None,
+        };
+        let registry = &self.hub.registry;
+        let pinned = match &pin {
+            Pin::Version { subject, version } => match registry.get(subject, *version) {
+                Ok(schema) => schema,
+                Err(e) => {
+                    return at(Diagnostic::new(
+                        "unknown-schema-pin",
+                        format!("`schema_pin` `{pin_text}`: {e}"),
+                    )
+                    .with_hint("pin a version stored in `schemas/<subject>/<version>.avsc`"));
+                }
+            },
+            Pin::Fingerprint(hex) => {
+                if pin.matches(current, hex) {
+                    return None;
+                }
+                let candidates = subject.map_or_else(|| registry.subjects().collect(), |s| vec![s]);
+                let found = candidates.into_iter().find_map(|s| {
+                    (1..=registry.latest_version(s)).find_map(|v| {
+                        registry
+                            .get(s, v)
+                            .ok()
+                            .filter(|schema| pin.matches(schema, hex))
+                    })
+                });
+                match found {
+                    Some(schema) => schema,
+                    None => {
+                        return at(Diagnostic::new("unknown-schema-pin", format!("`schema_pin` `{pin_text}` matches no known schema"))
+                            .with_hint(format!("the current schema is {}; pin its fingerprint from `aoa schema fingerprint`, or `subject@version`", origin.label())));
+                    }
+                }
+            }
+        };
+        if pinned.canonical_form() == current.canonical_form() {
+            return None;
+        }
+        let mode = subject.map_or(CompatibilityMode::Backward, |s| registry.mode(s));
+        let incompatibilities = pin_incompatibilities(mode, current, pinned);
+        if incompatibilities.is_empty() {
+            return None;
+        }
+        let listed: Vec<String> = incompatibilities
+            .iter()
+            .map(|i| {
+                let kind = serde_json::to_value(i.kind).unwrap_or_default();
+                format!(
+                    "{} at `{}`: {}",
+                    kind.as_str().unwrap_or_default(),
+                    i.location,
+                    i.message
+                )
+            })
+            .collect();
+        at(Diagnostic::new(
+            "stale-schema-pin",
+            format!(
+                "pinned schema `{pin_text}` is not {} compatible with the current schema {}: {}",
+                mode.to_string().to_lowercase(),
+                origin.label(),
+                listed.join("; ")
+            ),
+        )
+        .with_hint("rebuild the app against the current schema and update `schema_pin`, or make the schema change compatible"))
+    }
+}
+
+/// The incompatibilities between the schema an app was built against and the current one, in the
+/// directions `mode` requires (the current schema reads pinned data for backward, and the reverse for
+/// forward).
+fn pin_incompatibilities(
+    mode: CompatibilityMode,
+    current: &ParsedSchema,
+    pinned: &ParsedSchema,
+) -> Vec<Incompatibility> {
+    use CompatibilityMode as M;
+    let backward = matches!(
+        mode,
+        M::Backward | M::BackwardTransitive | M::Full | M::FullTransitive
+    );
+    let forward = matches!(
+        mode,
+        M::Forward | M::ForwardTransitive | M::Full | M::FullTransitive
+    );
+    let mut found = Vec::new();
+    if backward {
+        found.extend(check_compat(current, pinned).incompatibilities);
+    }
+    if forward {
+        found.extend(check_compat(pinned, current).incompatibilities);
+    }
+    found
+}
+
+/// A `schema_pin`: `subject@version` or a fingerprint.
+enum Pin {
+    Version { subject: String, version: u32 },
+    Fingerprint(String),
+}
+
+impl Pin {
+    fn parse(text: &str) -> Option<Pin> {
+        if let Some((subject, version)) = text.rsplit_once('@') {
+            let version = version
+                .parse()
+                .ok()
+                .filter(|v| *v > 0 && !subject.is_empty())?;
+            return Some(Pin::Version {
+                subject: subject.to_string(),
+                version,
+            });
+        }
+        let hex = text.to_ascii_lowercase();
+        (matches!(hex.len(), 16 | 64) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then_some(Pin::Fingerprint(hex))
+    }
+
+    fn matches(&self, schema: &ParsedSchema, hex: &str) -> bool {
+        if hex.len() == 16 {
+            format!("{:016x}", schema.crc64()) == hex
+        } else {
+            fingerprints(schema).sha256 == hex
+        }
+    }
+}
