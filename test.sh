@@ -1,8 +1,49 @@
 #!/usr/bin/env bash
 # Runs every test of every language: Rust (unit, property, CLI, doc tests) and the bindings' suites.
-# Usage: ./test.sh   (from the repository root; installs what it needs into .venv and node_modules)
+# Usage: ./test.sh   (from the repository root; installs what it needs into .venv)
+# Needs: cargo, python3 (>= 3.9), node (>= 18), gcc, valgrind and libcjson-dev (.ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")"
+ROOT=$PWD
 
-echo "== rust: workspace tests"
+echo "== rust: workspace tests (includes the Rust conformance runner)"
 cargo test --workspace --locked
+
+echo "== c: header is current, conformance runner and ABI checks under valgrind"
+cargo build -p aoa-ffi -p aoa-node --locked
+git diff --exit-code -- aoa-ffi/include || { echo "aoa-ffi/include/aoa.h is stale: commit the regenerated header"; exit 1; }
+CFLAGS="-std=c11 -Wall -Wextra -Werror -Iaoa-ffi/include"
+# Memory errors and definite/indirect leaks fail the run; "possibly lost" is excluded because Rust's standard
+# library keeps the current thread's handle in a thread-local for the life of the process.
+VALGRIND="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
+gcc $CFLAGS aoa-ffi/tests/conformance.c target/debug/libaoa.a -lcjson -lpthread -ldl -lm -o target/debug/aoa-conformance-c
+$VALGRIND target/debug/aoa-conformance-c > target/debug/aoa-conformance-c.log \
+  || { cat target/debug/aoa-conformance-c.log; exit 1; }
+tail -1 target/debug/aoa-conformance-c.log
+gcc $CFLAGS examples/c/plan_platform.c target/debug/libaoa.a -lpthread -ldl -lm -o target/debug/plan_platform_c
+$VALGRIND target/debug/plan_platform_c > /dev/null
+
+echo "== python: release abi3 wheel, installed, then pytest and the example"
+if [ ! -x .venv/bin/maturin ] || [ ! -x .venv/bin/pytest ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=7'
+fi
+rm -rf target/wheels
+.venv/bin/maturin build --release --locked -q -m aoa-py/Cargo.toml -o target/wheels
+.venv/bin/pip install -q --force-reinstall --no-deps target/wheels/aoa-*-abi3-*.whl
+(cd aoa-py && "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests)
+.venv/bin/python examples/python/plan_platform.py
+
+echo "== node: addon, node --test, npm pack installed into a scratch project, and the example"
+
+cp target/debug/libaoa_node.so aoa-node/aoa.linux-x64-gnu.node
+node --test aoa-node/test/
+node examples/node/plan_platform.js > /dev/null
+scratch=$(mktemp -d)
+(cd aoa-node && npm pack --silent --pack-destination "$scratch" > /dev/null)
+(cd "$scratch" && npm init -y > /dev/null && npm install --silent --no-audit --no-fund ./aoa-*.tgz > /dev/null)
+test -f "$scratch/node_modules/aoa/aoa.linux-x64-gnu.node"
+AOA_NODE_PACKAGE="$scratch/node_modules/aoa" node examples/node/plan_platform.js
+rm -rf "$scratch"
+
+echo "== all suites passed"

@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod graph;
 pub mod manifest;
+pub mod ops;
 pub mod schema;
 pub mod source;
 pub mod suggest;

@@ -202,6 +202,24 @@ impl Manifest {
         Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
     }
 
+    /// Builds a manifest from app records already read into [`AppSpec`]s, reported as `<records>` exactly like
+    /// [`Manifest::from_records`] (the bindings read plain records straight into specs, skipping JSON values).
+    ///
+    /// ```
+    /// use aoa_core::{AppSpec, Manifest};
+    /// let api = AppSpec { name: "api".into(), depends_on: vec!["db".into()], ..AppSpec::default() };
+    /// let db = AppSpec { name: "db".into(), ..AppSpec::default() };
+    /// assert_eq!(Manifest::from_record_specs(vec![api, db]).unwrap().len(), 2);
+    /// ```
+    pub fn from_record_specs(apps: Vec<AppSpec>) -> Result<Manifest> {
+        let files = vec![FileInfo {
+            origin: "<records>".into(),
+            locator: Locator::None,
+        }];
+        let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
+        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
+    }
+
     /// Builds a manifest from typed app specs.
     pub fn from_apps(apps: Vec<AppSpec>) -> Result<Manifest> {
         let file = FileInfo {

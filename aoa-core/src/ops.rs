@@ -1,0 +1,516 @@
+//! Every operation by its canonical name, with JSON arguments and JSON results: the one dispatch the C ABI
+//! and the conformance runners use, so that a new operation needs one line here and one line per binding.
+//!
+//! Operations and their arguments (every argument optional unless marked):
+//!
+//! | operation  | arguments                                        | result                 |
+//! |------------|--------------------------------------------------|------------------------|
+//! | `plan`     | `max_parallel`                                   | [`Plan`](crate::Plan)               |
+//! | `teardown` | `max_parallel`                                   | [`Plan`](crate::Plan) (reversed)    |
+//! | `impacted` | `changed` (required, list of names), `max_parallel` | [`Plan`](crate::Plan)            |
+//! | `select`   | `selector` (required, clause or list of clauses `k=v,k=v`), `max_parallel` | [`Plan`](crate::Plan) |
+//! | `cycles`   | none                                             | list of [`Cycle`](crate::Cycle)      |
+//! | `validate` | none                                             | [`Validation`]         |
+//! | `check`    | `subject`, `action`, `app` (required), `groups`  | [`Decision`](crate::access::Decision) |
+//! | `effective`| `app` (required)                                 | [`Effective`](crate::access::Effective) |
+//! | `who_can`  | `action`, `app` (required)                       | [`WhoCan`](crate::access::WhoCan) |
+//! | `what_can` | `subject` (required), `groups`                   | [`WhatCan`](crate::access::WhatCan) |
+//! | `identity` | `app` (required)                                 | list of the app identity's actions |
+//! | `params`   | `app` (required)                                 | [`ResolvedParams`](crate::schema::ResolvedParams) |
+//!
+//! ```
+//! use aoa_core::{Format, Manifest, ops};
+//! let m = Manifest::from_str("apps:\n- name: a\n- name: b\n  depends_on: [a]\n", Format::Yaml)?;
+//! let plan = ops::call(&m, "plan", &serde_json::json!({"max_parallel": 1}))?;
+//! assert_eq!(plan["waves"][1]["batches"], serde_json::json!([["b"]]));
+//! assert_eq!(ops::call(&m, "plam", &serde_json::Value::Null).unwrap_err().to_string(),
+//!     "invalid argument: unknown operation `plam`; did you mean `plan`?");
+//! # Ok::<(), aoa_core::Error>(())
+//! ```
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::graph::{PlanOptions, Selector};
+use crate::manifest::AppSpec;
+use crate::manifest::Manifest;
+use crate::source::Format;
+use crate::suggest;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// One operation: its canonical name, the argument names it accepts, and how to run it.
+struct Operation {
+    name: &'static str,
+    args: &'static [&'static str],
+    run: fn(&Manifest, &Args<'_>) -> Result<Value>,
+}
+
+/// Every operation, by canonical name (add a line here to add one).
+const OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "plan",
+        args: &["max_parallel"],
+        run: |m, a| to_value(&m.plan(&a.plan_options()?)?),
+    },
+    Operation {
+        name: "teardown",
+        args: &["max_parallel"],
+        run: |m, a| to_value(&m.teardown(&a.plan_options()?)?),
+    },
+    Operation {
+        name: "impacted",
+        args: &["changed", "max_parallel"],
+        run: |m, a| to_value(&m.impacted(&a.strings("changed")?, &a.plan_options()?)?),
+    },
+    Operation {
+        name: "select",
+        args: &["selector", "max_parallel"],
+        run: |m, a| {
+            let selector = Selector::parse(&a.strings("selector")?)?;
+            to_value(&m.select(&selector, &a.plan_options()?)?)
+        },
+    },
+    Operation {
+        name: "cycles",
+        args: &[],
+        run: |m, _| to_value(&m.cycles()),
+    },
+    Operation {
+        name: "validate",
+        args: &[],
+        run: |m, _| to_value(&validate(m)?),
+    },
+    Operation {
+        name: "check",
+        args: &["subject", "groups", "action", "app"],
+        run: |m, a| {
+            let groups = a.optional_strings("groups")?;
+            to_value(&m.access().check(
+                a.string("subject")?,
+                &groups,
+                a.string("action")?,
+                a.string("app")?,
+            )?)
+        },
+    },
+    Operation {
+        name: "effective",
+        args: &["app"],
+        run: |m, a| to_value(&m.access().effective(a.string("app")?)?),
+    },
+    Operation {
+        name: "who_can",
+        args: &["action", "app"],
+        run: |m, a| to_value(&m.access().who_can(a.string("action")?, a.string("app")?)?),
+    },
+    Operation {
+        name: "what_can",
+        args: &["subject", "groups"],
+        run: |m, a| {
+            to_value(
+                &m.access()
+                    .what_can(a.string("subject")?, &a.optional_strings("groups")?)?,
+            )
+        },
+    },
+    Operation {
+        name: "identity",
+        args: &["app"],
+        run: |m, a| to_value(&m.access().identity(a.string("app")?)?),
+    },
+    Operation {
+        name: "params",
+        args: &["app"],
+        run: |m, a| to_value(&m.params(m.app(a.string("app")?)?)?),
+    },
+];
+
+/// The canonical names of every operation, in the order of the table above.
+pub fn operations() -> impl Iterator<Item = &'static str> {
+    OPERATIONS.iter().map(|op| op.name)
+}
+
+/// Runs `operation` on `manifest` with `args` (a JSON object, or `null` for no arguments).
+///
+/// An unknown operation or argument, or an argument of the wrong type, is an [`Error::InvalidArgument`]
+/// with a did-you-mean hint when a close name exists.
+pub fn call(manifest: &Manifest, operation: &str, args: &Value) -> Result<Value> {
+    let op = OPERATIONS
+        .iter()
+        .find(|op| op.name == operation)
+        .ok_or_else(|| invalid(unknown("operation", operation, operations())))?;
+    let args = Args::new(op, args)?;
+    (op.run)(manifest, &args)
+}
+
+/// Loads a manifest described in JSON, as the conformance vectors do: `{"format": "yaml"|"json", "text": ...}`,
+/// `{"records": [...]}` or `{"path": ...}` (a relative path is taken from `base`).
+pub fn load(source: &Value, base: &std::path::Path) -> Result<Manifest> {
+    let object = source
+        .as_object()
+        .ok_or_else(|| invalid("a manifest source must be an object".into()))?;
+    if let Some(text) = object.get("text") {
+        let text = text
+            .as_str()
+            .ok_or_else(|| invalid("`text` must be a string".into()))?;
+        let format = match object.get("format") {
+            None => Format::Yaml,
+            Some(f) => Format::parse(
+                f.as_str()
+                    .ok_or_else(|| invalid("`format` must be a string".into()))?,
+            )?,
+        };
+        Manifest::from_str(text, format)
+    } else if let Some(records) = object.get("records") {
+        let records = records
+            .as_array()
+            .ok_or_else(|| invalid("`records` must be a list".into()))?;
+        Manifest::from_records(records)
+    } else if let Some(path) = object.get("path") {
+        let path = path
+            .as_str()
+            .ok_or_else(|| invalid("`path` must be a string".into()))?;
+        Manifest::from_path(base.join(path))
+    } else {
+        Err(invalid(
+            "a manifest source needs `text`, `records` or `path`".into(),
+        ))
+    }
+}
+
+/// Builds a manifest from app records given as a JSON list, exactly as [`Manifest::from_records`] does (same
+/// result, same diagnostics), faster: plain records (only `name`, `parent`, `depends_on`, `labels`, `version`,
+/// `owner`, well typed) are read straight into [`AppSpec`]s; anything else takes the general path.
+pub fn records_from_json(text: &str) -> Result<Manifest> {
+    if let Ok(records) = serde_json::from_str::<Vec<PlainRecord>>(text) {
+        return Manifest::from_record_specs(
+            records.into_iter().map(PlainRecord::into_spec).collect(),
+        );
+    }
+    let records: Vec<Value> = serde_json::from_str(text)
+        .map_err(|e| invalid(format!("the records are not a JSON list: {e}")))?;
+    Manifest::from_records(&records)
+}
+
+/// A record that the general path would accept as is (no sections; `version` and `owner` strings, not null).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainRecord {
+    name: String,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "present_string")]
+    version: Option<String>,
+    #[serde(default, deserialize_with = "present_string")]
+    owner: Option<String>,
+}
+
+impl PlainRecord {
+    fn into_spec(self) -> AppSpec {
+        AppSpec {
+            name: self.name,
+            parent: self.parent,
+            depends_on: self.depends_on,
+            labels: self.labels,
+            version: self.version,
+            owner: self.owner,
+            sections: BTreeMap::new(),
+        }
+    }
+}
+
+fn present_string<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
+}
+
+/// The structured form of an error, as every binding reports it: `{"code", "message", "diagnostics"}`.
+pub fn error_to_value(error: &Error) -> Value {
+    serde_json::json!({
+        "code": error.code(),
+        "message": error.to_string(),
+        "diagnostics": error.diagnostics(),
+    })
+}
+
+/// The result of `validate`: whether a rollout order exists, the manifest's size, and its problems.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Validation {
+    /// True when the manifest has no cycles (a loaded manifest is otherwise valid).
+    pub valid: bool,
+    /// The number of apps.
+    pub apps: usize,
+    /// The number of edges of the rollout graph.
+    pub edges: usize,
+    /// The number of waves of the rollout plan (0 when there are cycles).
+    pub waves: usize,
+    /// One diagnostic per cycle.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks a loaded manifest: a rollout order must exist.
+pub fn validate(manifest: &Manifest) -> Result<Validation> {
+    let (waves, diagnostics) = match manifest.plan(&PlanOptions::default()) {
+        Ok(plan) => (plan.waves.len(), Vec::new()),
+        Err(e @ Error::Cycle { .. }) => (0, e.diagnostics()),
+        Err(e) => return Err(e),
+    };
+    Ok(Validation {
+        valid: diagnostics.is_empty(),
+        apps: manifest.len(),
+        edges: manifest.edge_count(),
+        waves,
+        diagnostics,
+    })
+}
+
+/// Plan options from a `max_parallel` as the bindings receive it (a negative number is an
+/// [`Error::InvalidArgument`], as is 0 when the plan is made).
+pub fn plan_options(max_parallel: Option<i64>) -> Result<PlanOptions> {
+    let max_parallel = match max_parallel {
+        None => None,
+        Some(n) => Some(
+            usize::try_from(n)
+                .map_err(|_| invalid("`max_parallel` must be a non-negative integer".into()))?,
+        ),
+    };
+    Ok(PlanOptions { max_parallel })
+}
+
+/// The checked arguments of one call.
+struct Args<'a> {
+    map: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Args<'a> {
+    fn new(op: &Operation, args: &'a Value) -> Result<Args<'a>> {
+        let map = match args {
+            Value::Null => None,
+            Value::Object(map) => Some(map),
+            _ => {
+                return Err(invalid(format!(
+                    "the arguments of `{}` must be an object",
+                    op.name
+                )));
+            }
+        };
+        for key in map.into_iter().flat_map(Map::keys) {
+            if !op.args.contains(&key.as_str()) {
+                let what = format!("argument of `{}`", op.name);
+                return Err(invalid(unknown(&what, key, op.args.iter().copied())));
+            }
+        }
+        Ok(Args { map })
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map?.get(key).filter(|v| !v.is_null())
+    }
+
+    fn plan_options(&self) -> Result<PlanOptions> {
+        match self.get("max_parallel") {
+            None => plan_options(None),
+            Some(v) => plan_options(Some(v.as_i64().ok_or_else(|| {
+                invalid("`max_parallel` must be a non-negative integer".into())
+            })?)),
+        }
+    }
+
+    /// A required string.
+    fn string(&self, key: &str) -> Result<&'a str> {
+        match self.get(key) {
+            None => Err(invalid(format!("missing argument `{key}`"))),
+            Some(v) => v
+                .as_str()
+                .ok_or_else(|| invalid(format!("`{key}` must be a string"))),
+        }
+    }
+
+    /// An optional list of strings (absent means empty).
+    fn optional_strings(&self, key: &str) -> Result<Vec<&'a str>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(_) => self.strings(key),
+        }
+    }
+
+    /// A required list of strings (a single string counts as a list of one).
+    fn strings(&self, key: &str) -> Result<Vec<&'a str>> {
+        let wrong = || invalid(format!("`{key}` must be a string or a list of strings"));
+        match self.get(key) {
+            None => Err(invalid(format!("missing argument `{key}`"))),
+            Some(Value::String(s)) => Ok(vec![s.as_str()]),
+            Some(Value::Array(items)) => {
+                items.iter().map(|v| v.as_str().ok_or_else(wrong)).collect()
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
+}
+
+/// Serializes a result of the typed API to JSON (for bindings that convert from JSON values).
+pub fn to_value<T: Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| invalid(format!("cannot encode the result: {e}")))
+}
+
+fn invalid(message: String) -> Error {
+    Error::InvalidArgument { message }
+}
+
+fn unknown<'a>(what: &str, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match suggest::did_you_mean(word, candidates) {
+        Some(s) => format!("unknown {what} `{word}`; did you mean `{s}`?"),
+        None => format!("unknown {what} `{word}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn manifest() -> Manifest {
+        Manifest::from_str(
+            "apps:\n- name: root\n  labels: {env: prod}\n- name: db\n  parent: root\n- name: api\n  parent: root\n  depends_on: [db]\n",
+            Format::Yaml,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_operation_matches_the_typed_api() {
+        let m = manifest();
+        let o = PlanOptions {
+            max_parallel: Some(1),
+        };
+        let args = json!({"max_parallel": 1});
+        assert_eq!(
+            call(&m, "plan", &args).unwrap(),
+            to_value(&m.plan(&o).unwrap()).unwrap()
+        );
+        assert_eq!(
+            call(&m, "teardown", &args).unwrap(),
+            to_value(&m.teardown(&o).unwrap()).unwrap()
+        );
+        assert_eq!(
+            call(&m, "impacted", &json!({"changed": ["db"]})).unwrap(),
+            to_value(&m.impacted(&["db"], &PlanOptions::default()).unwrap()).unwrap()
+        );
+        assert_eq!(
+            call(&m, "select", &json!({"selector": "name=api"})).unwrap(),
+            to_value(
+                &m.select(&Selector::names(&["api"]), &PlanOptions::default())
+                    .unwrap()
+            )
+            .unwrap()
+        );
+        assert_eq!(call(&m, "cycles", &Value::Null).unwrap(), json!([]));
+        assert_eq!(
+            call(&m, "validate", &json!({})).unwrap(),
+            json!({"valid": true, "apps": 3, "edges": 3, "waves": 3, "diagnostics": []})
+        );
+        assert_eq!(operations().count(), OPERATIONS.len());
+    }
+
+    #[test]
+    fn unknown_names_and_bad_arguments_are_invalid_arguments_with_hints() {
+        let m = manifest();
+        let err = |op: &str, args: Value| call(&m, op, &args).unwrap_err().to_string();
+        assert_eq!(
+            err("teardwon", Value::Null),
+            "invalid argument: unknown operation `teardwon`; did you mean `teardown`?"
+        );
+        assert_eq!(
+            err("frobnicate", Value::Null),
+            "invalid argument: unknown operation `frobnicate`"
+        );
+        assert_eq!(
+            err("plan", json!({"max_paralel": 2})),
+            "invalid argument: unknown argument of `plan` `max_paralel`; did you mean `max_parallel`?"
+        );
+        assert_eq!(
+            err("plan", json!({"max_parallel": -1})),
+            "invalid argument: `max_parallel` must be a non-negative integer"
+        );
+        assert_eq!(
+            err("plan", json!({"max_parallel": 0})),
+            "invalid argument: `max_parallel` must be at least 1"
+        );
+        assert_eq!(
+            err("plan", json!([1])),
+            "invalid argument: the arguments of `plan` must be an object"
+        );
+        assert_eq!(
+            err("impacted", json!({})),
+            "invalid argument: missing argument `changed`"
+        );
+        assert_eq!(
+            err("impacted", json!({"changed": [1]})),
+            "invalid argument: `changed` must be a string or a list of strings"
+        );
+        assert_eq!(
+            err("impacted", json!({"changed": ["dbb"]})),
+            "unknown app `dbb`; did you mean `db`?"
+        );
+    }
+
+    #[test]
+    fn records_from_json_matches_from_records() {
+        let cases = [
+            r#"[{"name":"a"},{"name":"b","parent":"a","depends_on":["a"],"labels":{"k":"v"},"version":"1","owner":"o"}]"#,
+            r#"[{"name":"a","parent":null},{"name":"b","depends_on":["a"]}]"#,
+            r#"[{"name":"a","version":null}]"#,
+            r#"[{"name":"a","owner":3}]"#,
+            r#"[{"name":"a","dependson":["b"]},{"name":"b"}]"#,
+            r#"[{"name":"a","parent":"platfrom"},{"name":"platform"}]"#,
+            r#"[{"name":"a","depends_on":null}]"#,
+            r#"[{"name":"a","labels":{"n":1}}]"#,
+            r#"[{"name":"a","name":"b"}]"#,
+            r#"[{"parent":"a"}]"#,
+            r#"[{"name":"a"},{"name":"a"}]"#,
+            r#"[{"name":"a","depends_on":["b"]},{"name":"b","depends_on":["a"]}]"#,
+            r#"[]"#,
+            r#"[3]"#,
+        ];
+        for text in cases {
+            let values: Vec<Value> = serde_json::from_str(text).unwrap();
+            let general =
+                Manifest::from_records(&values).and_then(|m| call(&m, "validate", &Value::Null));
+            let fast = records_from_json(text).and_then(|m| call(&m, "validate", &Value::Null));
+            assert_eq!(fast, general, "{text}");
+        }
+        assert_eq!(
+            records_from_json("{").unwrap_err().code(),
+            "invalid-argument"
+        );
+    }
+
+    #[test]
+    fn load_reads_text_records_and_paths() {
+        let base = std::path::Path::new(".");
+        let m = load(
+            &json!({"format": "json", "text": "{\"apps\":[{\"name\":\"a\"}]}"}),
+            base,
+        )
+        .unwrap();
+        assert_eq!(m.len(), 1);
+        let m = load(
+            &json!({"records": [{"name": "a"}, {"name": "b", "parent": "a"}]}),
+            base,
+        )
+        .unwrap();
+        assert_eq!(m.len(), 2);
+        let m = load(&json!({"path": "../examples/platform"}), base).unwrap();
+        assert!(m.len() > 10);
+        let e = load(&json!({"nothing": 1}), base).unwrap_err();
+        assert_eq!(e.code(), "invalid-argument");
+        let e = load(&json!({"text": "apps: [", "format": "yaml"}), base).unwrap_err();
+        assert_eq!(error_to_value(&e)["code"], "syntax");
+    }
+}

@@ -1,0 +1,204 @@
+/* The C runner of the conformance suite, plus checks of the C ABI's contract (status codes, last error,
+ * NULL safety). Every vector goes through aoa_call; results and errors are compared with cJSON.
+ * Run from the repository root: it reads tests/conformance/vectors. Exit status 0 when every check passes. */
+#define _POSIX_C_SOURCE 200809L
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aoa.h"
+
+#define VECTORS "tests/conformance/vectors"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                      \
+    do {                                                      \
+        if (!(cond)) {                                        \
+            failures++;                                       \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                     \
+            fputc('\n', stderr);                              \
+        }                                                     \
+    } while (0)
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The status each core error code maps to. */
+static aoa_status status_of(const char *code) {
+    if (strcmp(code, "io") == 0) return aoa_status_IO;
+    if (strcmp(code, "syntax") == 0) return aoa_status_SYNTAX;
+    if (strcmp(code, "manifest") == 0) return aoa_status_MANIFEST;
+    if (strcmp(code, "cycle") == 0) return aoa_status_CYCLE;
+    if (strcmp(code, "params") == 0) return aoa_status_PARAMS;
+    if (strcmp(code, "schema") == 0) return aoa_status_SCHEMA;
+    if (strcmp(code, "unknown-app") == 0) return aoa_status_UNKNOWN_APP;
+    if (strcmp(code, "invalid-argument") == 0) return aoa_status_INVALID_ARGUMENT;
+    return -1;
+}
+
+/* The suite's comparison of an error (see tests/conformance/README.md). */
+static int error_matches(const cJSON *want, const cJSON *got) {
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(want, "code");
+    if (!cJSON_Compare(code, cJSON_GetObjectItemCaseSensitive(got, "code"), 1)) return 0;
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive(want, "message");
+    if (message && !cJSON_Compare(message, cJSON_GetObjectItemCaseSensitive(got, "message"), 1)) return 0;
+    const cJSON *wd = cJSON_GetObjectItemCaseSensitive(want, "diagnostics");
+    if (!wd) return 1;
+    const cJSON *gd = cJSON_GetObjectItemCaseSensitive(got, "diagnostics");
+    if (cJSON_GetArraySize(wd) != cJSON_GetArraySize(gd)) return 0;
+    for (int i = 0; i < cJSON_GetArraySize(wd); i++) {
+        const cJSON *w = cJSON_GetArrayItem(wd, i), *g = cJSON_GetArrayItem(gd, i), *field;
+        cJSON_ArrayForEach(field, w) {
+            if (!cJSON_Compare(field, cJSON_GetObjectItemCaseSensitive(g, field->string), 1)) return 0;
+        }
+    }
+    return 1;
+}
+
+/* Loads the vector's manifest; returns the status (the manifest in *out on success). */
+static aoa_status load(const cJSON *source, aoa_manifest **out) {
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(source, "text");
+    const cJSON *records = cJSON_GetObjectItemCaseSensitive(source, "records");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(source, "path");
+    if (cJSON_IsString(text)) {
+        const cJSON *format = cJSON_GetObjectItemCaseSensitive(source, "format");
+        return aoa_manifest_from_str(text->valuestring, cJSON_IsString(format) ? format->valuestring : NULL, out);
+    }
+    if (records) {
+        char *json = cJSON_PrintUnformatted(records);
+        aoa_status status = aoa_manifest_from_records(json, out);
+        free(json);
+        return status;
+    }
+    return aoa_manifest_load(cJSON_IsString(path) ? path->valuestring : NULL, out);
+}
+
+static void run_vector(const char *file) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", VECTORS, file);
+    char *text = read_file(path);
+    cJSON *vector = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    CHECK(vector != NULL, "%s: cannot read the vector", file);
+    if (!vector) return;
+
+    const cJSON *expected = cJSON_GetObjectItemCaseSensitive(vector, "expected");
+    const cJSON *want_error = cJSON_GetObjectItemCaseSensitive(expected, "error");
+    const cJSON *operation = cJSON_GetObjectItemCaseSensitive(vector, "operation");
+    char *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(vector, "args"));
+
+    aoa_manifest *manifest = NULL;
+    char *out = NULL;
+    aoa_status status = load(cJSON_GetObjectItemCaseSensitive(vector, "manifest"), &manifest);
+    if (status == aoa_status_OK) {
+        status = aoa_call(manifest, operation->valuestring, args, &out);
+    }
+    if (status == aoa_status_OK) {
+        cJSON *actual = cJSON_Parse(out);
+        CHECK(aoa_last_error() == NULL, "%s: a last error after success", file);
+        CHECK(!want_error && cJSON_Compare(expected, actual, 1), "%s: result differs:\n  got %s", file, out);
+        cJSON_Delete(actual);
+    } else {
+        const char *last = aoa_last_error();
+        cJSON *got = last ? cJSON_Parse(last) : NULL;
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(got, "code");
+        CHECK(want_error != NULL, "%s: unexpected error %s", file, last ? last : "(none)");
+        CHECK(cJSON_IsString(code) && status == status_of(code->valuestring), "%s: status %d for %s", file, status,
+              last ? last : "(none)");
+        CHECK(want_error && got && error_matches(want_error, got), "%s: error differs:\n  got %s", file,
+              last ? last : "(none)");
+        cJSON_Delete(got);
+    }
+    aoa_string_free(out);
+    aoa_manifest_free(manifest);
+    free(args);
+    cJSON_Delete(vector);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int run_vectors(void) {
+    DIR *dir = opendir(VECTORS);
+    CHECK(dir != NULL, "cannot open %s (run from the repository root)", VECTORS);
+    if (!dir) return 0;
+    char *names[4096];
+    int n = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && n < 4096) {
+        size_t len = strlen(entry->d_name);
+        if (len > 5 && strcmp(entry->d_name + len - 5, ".json") == 0) names[n++] = strdup(entry->d_name);
+    }
+    closedir(dir);
+    qsort(names, (size_t)n, sizeof names[0], by_name);
+    for (int i = 0; i < n; i++) {
+        int before = failures;
+        run_vector(names[i]);
+        printf("%s %s\n", failures == before ? "ok  " : "FAIL", names[i]);
+        free(names[i]);
+    }
+    return n;
+}
+
+/* The ABI's contract beyond the vectors. */
+static void check_contract(void) {
+    aoa_manifest *m = NULL;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(strlen(aoa_version()) > 0, "version");
+    aoa_manifest_free(NULL);
+    aoa_string_free(NULL);
+
+    CHECK(aoa_manifest_load(NULL, &m) == aoa_status_INVALID_ARGUMENT && m == NULL, "NULL path");
+    CHECK(aoa_last_error() != NULL && strstr(aoa_last_error(), "\"invalid-argument\"") != NULL, "last error JSON");
+    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "yaml", NULL) == aoa_status_INVALID_ARGUMENT, "NULL out");
+    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "toml", &m) == aoa_status_INVALID_ARGUMENT, "bad format");
+    CHECK(aoa_manifest_from_records("{not json", &m) == aoa_status_INVALID_ARGUMENT, "bad records");
+
+    CHECK(aoa_manifest_from_str("apps: [{name: a}, {name: b, depends_on: [a]}]", NULL, &m) == aoa_status_OK,
+          "from_str");
+    CHECK(aoa_last_error() == NULL, "no last error after success");
+    CHECK(aoa_manifest_len(m, &len) == aoa_status_OK && len == 2, "len");
+    CHECK(aoa_manifest_len(NULL, &len) == aoa_status_INVALID_ARGUMENT, "len of NULL");
+    CHECK(aoa_call(m, "plan", NULL, &out) == aoa_status_OK && strstr(out, "\"app_count\":2") != NULL, "plan");
+    aoa_string_free(out);
+    out = NULL;
+    CHECK(aoa_call(m, "plan", "[1]", &out) == aoa_status_INVALID_ARGUMENT && out == NULL, "args not an object");
+    CHECK(aoa_call(m, "plan", "{", &out) == aoa_status_INVALID_ARGUMENT, "args not JSON");
+    CHECK(aoa_call(m, "plam", NULL, &out) == aoa_status_INVALID_ARGUMENT &&
+              strstr(aoa_last_error(), "did you mean `plan`?") != NULL,
+          "unknown operation");
+    CHECK(aoa_call(m, "plan", "{\"max_paralel\": 2}", &out) == aoa_status_INVALID_ARGUMENT &&
+              strstr(aoa_last_error(), "did you mean `max_parallel`?") != NULL,
+          "unknown argument");
+    CHECK(aoa_call(m, NULL, NULL, &out) == aoa_status_INVALID_ARGUMENT, "NULL operation");
+    CHECK(aoa_call(m, "plan", NULL, NULL) == aoa_status_INVALID_ARGUMENT, "NULL out_json");
+    CHECK(aoa_call(NULL, "plan", NULL, &out) == aoa_status_INVALID_ARGUMENT, "NULL manifest");
+    CHECK(aoa_call(m, "plan", "{\"max_parallel\": 1}", &out) == aoa_status_OK, "call after errors");
+    aoa_string_free(out);
+    aoa_manifest_free(m);
+}
+
+int main(void) {
+    check_contract();
+    int n = run_vectors();
+    printf("%d vectors, %d failure(s)\n", n, failures);
+    return failures == 0 && n > 0 ? 0 : 1;
+}

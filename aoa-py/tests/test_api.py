@@ -1,0 +1,142 @@
+"""The Python API: constructors, results as objects, the error hierarchy, and the GIL being released."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import aoa
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM = ROOT / "examples" / "platform"
+DIAMOND = [
+    {"name": "root"},
+    {"name": "db", "parent": "root"},
+    {"name": "api", "parent": "root", "depends_on": ["db"], "labels": {"team": "core"}},
+]
+
+
+def test_load_and_plan_objects() -> None:
+    m = aoa.load(PLATFORM)
+    assert len(m) == 30
+    plan = m.plan(max_parallel=2)
+    assert isinstance(plan, aoa.Plan)
+    assert plan.direction == "rollout"
+    assert plan.waves[0].apps == ["platform"]
+    assert all(len(b) <= 2 for w in plan.waves for b in w.batches)
+    assert plan.order()[0] == "platform"
+    assert "Plan(direction='rollout', app_count=30" in repr(plan)
+    assert plan.to_dict()["app_count"] == 30
+    assert aoa.Manifest.load(str(PLATFORM)).plan() == m.plan()
+
+
+def test_from_str_and_from_apps_agree() -> None:
+    text = "apps:\n- name: root\n- name: db\n  parent: root\n- name: api\n  parent: root\n  depends_on: [db]\n"
+    a = aoa.Manifest.from_str(text)
+    b = aoa.Manifest.from_apps(DIAMOND)
+    c = aoa.Manifest.from_str('{"apps": [{"name": "root"}, {"name": "db", "parent": "root"}, '
+                              '{"name": "api", "parent": "root", "depends_on": ["db"]}]}', format="json")
+    assert a.plan() == b.plan() == c.plan()
+    assert a.plan().critical_path == ["root", "db", "api"]
+    assert b.teardown().order() == ["api", "db", "root"]
+    assert b.impacted("db").order() == ["db", "api"]
+    assert b.select("team=core").app_count == 3
+    assert b.select(["name=db"]).order() == ["root", "db"]
+    assert b.cycles() == []
+    assert b.validate() == aoa.Validation(valid=True, apps=3, edges=3, waves=3, diagnostics=[])
+    assert b.call("plan", {"max_parallel": 1}) == b.plan(max_parallel=1).to_dict()
+    assert set(aoa.OPERATIONS) >= {"plan", "teardown", "impacted", "select", "cycles", "validate"}
+    assert repr(b) == "<aoa.Manifest with 3 apps>"
+
+
+def test_cycles_are_objects() -> None:
+    m = aoa.Manifest.from_apps([{"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}])
+    [cycle] = m.cycles()
+    assert cycle.text == "a -> b -> a"
+    assert [(e.from_, e.to, e.kind) for e in cycle.edges] == [("a", "b", "depends_on"), ("b", "a", "depends_on")]
+    assert cycle.edges[0].declared.path == "/apps/1/depends_on/0"
+    assert cycle.to_dict()["edges"][0]["from"] == "a"
+    with pytest.raises(aoa.CycleError) as info:
+        m.plan()
+    assert info.value.code == "cycle"
+    assert info.value.diagnostics[0].app == "b"
+    assert not m.validate().valid
+
+
+def test_errors_form_a_hierarchy_with_diagnostics() -> None:
+    with pytest.raises(aoa.ManifestError) as info:
+        aoa.Manifest.from_str("apps:\n  - name: api\n    parent: platfrom\n  - name: platform\n")
+    e = info.value
+    assert isinstance(e, aoa.AoaError)
+    assert e.code == "manifest"
+    [d] = e.diagnostics
+    assert (d.code, d.file, d.line, d.column, d.app, d.hint) == (
+        "unknown-parent", "<string>", 3, 13, "api", "did you mean `platform`?")
+    assert "platfrom" in str(e)
+    with pytest.raises(aoa.ParseError) as info:
+        aoa.Manifest.from_str("apps: [", "yaml")
+    assert info.value.diagnostics[0].line is not None
+    with pytest.raises(aoa.IoError):
+        aoa.load(ROOT / "does-not-exist")
+    m = aoa.Manifest.from_apps(DIAMOND)
+    with pytest.raises(aoa.UnknownAppError, match="did you mean `api`"):
+        m.impacted(["apii"])
+    with pytest.raises(aoa.InvalidArgumentError):
+        m.plan(max_parallel=0)
+    with pytest.raises(ValueError):  # InvalidArgumentError is also a ValueError
+        m.plan(max_parallel=-1)
+    with pytest.raises(aoa.InvalidArgumentError):
+        aoa.Manifest.from_str("apps: []", format="toml")
+    with pytest.raises(aoa.InvalidArgumentError):
+        aoa.Manifest.from_apps([{"name": object()}])
+    with pytest.raises(aoa.InvalidArgumentError, match="unknown operation `plam`; did you mean `plan`"):
+        m.call("plam")
+    assert e.to_dict()["diagnostics"][0]["code"] == "unknown-parent"
+
+
+def test_heavy_calls_release_the_gil() -> None:
+    n = 60_000
+    records = [{"name": f"app{i}", "depends_on": [f"app{i // 2}"] if i else []} for i in range(n)]
+    m = aoa.Manifest.from_apps(records)
+    ticks = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks.append(1)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    try:
+        for _ in range(3):
+            m.impacted(["app1"])
+    finally:
+        stop.set()
+        t.join()
+    assert ticks  # the other thread ran while the core worked
+
+
+@pytest.mark.parametrize("records", [
+    [{"name": "a"}, {"name": "b", "parent": "a", "depends_on": ["a"], "labels": {"k": "v"}, "version": "1", "owner": "o"}],
+    [{"name": "a", "parent": None}, {"name": "b", "depends_on": ["a"]}],
+    [{"name": "a", "version": None}],
+    [{"name": "a", "owner": 3}],
+    [{"name": "a", "dependson": ["b"]}, {"name": "b"}],
+    [{"name": "a", "parent": "platfrom"}, {"name": "platform"}],
+    [{"name": "a", "depends_on": ("b",)}, {"name": "b"}],
+    [{"name": "a", "labels": {"n": 1}}],
+    [{"parent": "a"}],
+    [{"name": "a"}, {"name": "a"}],
+    [{"name": "a", "depends_on": ["b"]}, {"name": "b", "depends_on": ["a"]}],
+    [],
+])
+def test_plain_records_fast_path_matches_the_general_path(records: list) -> None:
+    def outcome(apps):  # a tuple takes the general path, a list of plain dicts the fast one
+        try:
+            return aoa.Manifest.from_apps(apps).validate().to_dict()
+        except aoa.AoaError as e:
+            return e.to_dict()
+
+    assert outcome(records) == outcome(tuple(records))
