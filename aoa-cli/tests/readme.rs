@@ -32,3 +32,24 @@ fn readme_output_blocks_match_the_binary() {
     }
     assert!(checked >= 3, "the README's checked blocks were not found");
 }
+
+#[test]
+fn readme_code_blocks_are_the_example_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    for part in readme.split("<!-- readme-file: ").skip(1) {
+        let (file, after) = part.split_once(" -->").unwrap();
+        let body_start = after.find("```").unwrap();
+        let body = &after[body_start..];
+        let body = &body[body.find('\n').unwrap() + 1..];
+        let body = &body[..body.find("```").unwrap()];
+        let wanted = std::fs::read_to_string(root.join(file)).unwrap();
+        assert_eq!(
+            body, wanted,
+            "README block for `{file}` differs from the file"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "the README's file blocks were not found");
+}

@@ -48,6 +48,8 @@ static aoa_status status_of(const char *code) {
     if (strcmp(code, "cycle") == 0) return aoa_status_CYCLE;
     if (strcmp(code, "params") == 0) return aoa_status_PARAMS;
     if (strcmp(code, "schema") == 0) return aoa_status_SCHEMA;
+    if (strcmp(code, "invalid-access") == 0) return aoa_status_INVALID_ACCESS;
+    if (strcmp(code, "escalation") == 0) return aoa_status_ESCALATION;
     if (strcmp(code, "unknown-app") == 0) return aoa_status_UNKNOWN_APP;
     if (strcmp(code, "invalid-argument") == 0) return aoa_status_INVALID_ARGUMENT;
     return -1;
