@@ -458,6 +458,32 @@ mod tests {
             err("impacted", json!({"changed": ["dbb"]})),
             "unknown app `dbb`; did you mean `db`?"
         );
+        assert_eq!(
+            err("check", json!({"subject": "user:bob", "app": "db"})),
+            "invalid argument: missing argument `action`"
+        );
+        assert_eq!(
+            err(
+                "check",
+                json!({"subject": "user:bob", "action": 3, "app": "db"})
+            ),
+            "invalid argument: `action` must be a string"
+        );
+        assert_eq!(
+            call(
+                &m,
+                "what_can",
+                &json!({"subject": "user:bob", "groups": "sre"})
+            )
+            .unwrap(),
+            call(
+                &m,
+                "what_can",
+                &json!({"subject": "user:bob", "groups": ["sre"]})
+            )
+            .unwrap(),
+            "a single group counts as a list of one"
+        );
     }
 
     #[test]
