@@ -39,6 +39,8 @@ export interface Effective {
 export interface WhoCan { app: string; action: string; subjects: Array<{ subject: string; sources: Reason[] }> }
 /** The apps and actions a subject may do. */
 export interface WhatCan { apps: Array<{ app: string; actions: string[] }> }
+/** Who gains or loses what between two manifests. */
+export interface AccessDiff { gained: number; lost: number; subjects: Array<{ subject: string; changes: unknown[] }> }
 /** An app's resolved parameters and which app set each value (by JSON pointer). */
 export interface ResolvedParams { app: string; value: unknown; provenance: Record<string, string> }
 /** One wave of a plan: apps that may deploy in parallel, split into batches. */

@@ -39,6 +39,8 @@ export interface Effective {
 export interface WhoCan { app: string; action: string; subjects: Array<{ subject: string; sources: Reason[] }> }
 /** The apps and actions a subject may do. */
 export interface WhatCan { apps: Array<{ app: string; actions: string[] }> }
+/** Who gains or loses what between two manifests. */
+export interface AccessDiff { gained: number; lost: number; subjects: Array<{ subject: string; changes: unknown[] }> }
 /** An app's resolved parameters and which app set each value (by JSON pointer). */
 export interface ResolvedParams { app: string; value: unknown; provenance: Record<string, string> }
 /** One wave of a plan: apps that may deploy in parallel, split into batches. */
@@ -158,6 +160,8 @@ export declare class Manifest {
   params(args: AppArgs): ResolvedParams
   /** `params`, computed off the main thread. */
   paramsAsync(args: AppArgs): Promise<ResolvedParams>
+  /** Who gains or loses what from this manifest to `newer`. */
+  diff(newer: Manifest): AccessDiff
   /** Any operation by its canonical (snake_case) name with its snake_case arguments, as plain objects. */
   call(operation: string, args?: Record<string, unknown> | null): unknown
 }

@@ -144,6 +144,12 @@ pub fn call(manifest: &Manifest, operation: &str, args: &Value) -> Result<Value>
     (op.run)(manifest, &args)
 }
 
+/// Every (subject, app, action) that becomes allowed or stops being allowed from `old` to `new`, grouped by
+/// subject and by the manifest change that caused it ([`crate::access::diff`]), as JSON.
+pub fn diff(old: &Manifest, new: &Manifest) -> Result<Value> {
+    to_value(&crate::access::diff(old, new))
+}
+
 /// Loads a manifest described in JSON, as the conformance vectors do: `{"format": "yaml"|"json", "text": ...}`,
 /// `{"records": [...]}` or `{"path": ...}` (a relative path is taken from `base`).
 pub fn load(source: &Value, base: &std::path::Path) -> Result<Manifest> {

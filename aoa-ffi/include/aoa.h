@@ -75,7 +75,16 @@ void aoa_manifest_free(struct aoa_manifest *manifest);
 // `manifest` must be a live handle; `out` a valid pointer.
 aoa_status aoa_manifest_len(const struct aoa_manifest *manifest, size_t *out);
 
-// Runs an operation by its canonical name (`plan`, `teardown`, `impacted`, `select`, `cycles`, `validate`)
+// Stores in `*out_json` who gains or loses what from `old` to `new` (the core's access diff, as JSON).
+//
+// # Safety
+// `old` and `new` must be live handles; `out_json` a valid pointer. Free the result with [`aoa_string_free`].
+aoa_status aoa_diff(const struct aoa_manifest *old,
+                    const struct aoa_manifest *new_,
+                    char **out_json);
+
+// Runs an operation by its canonical name (`plan`, `teardown`, `impacted`, `select`, `cycles`, `validate`, `check`,
+// `effective`, `who_can`, `what_can`, `identity`, `params`)
 // with JSON arguments (an object, or NULL for none), and stores its JSON result in `*out_json`.
 //
 // # Safety

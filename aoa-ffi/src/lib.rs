@@ -234,7 +234,32 @@ pub unsafe extern "C" fn aoa_manifest_len(
     })
 }
 
-/// Runs an operation by its canonical name (`plan`, `teardown`, `impacted`, `select`, `cycles`, `validate`)
+/// Stores in `*out_json` who gains or loses what from `old` to `new` (the core's access diff, as JSON).
+///
+/// # Safety
+/// `old` and `new` must be live handles; `out_json` a valid pointer. Free the result with [`aoa_string_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aoa_diff(
+    old: *const AoaManifest,
+    new: *const AoaManifest,
+    out_json: *mut *mut c_char,
+) -> AoaStatus {
+    guard(|| {
+        if old.is_null() || new.is_null() || out_json.is_null() {
+            return Err(invalid("`old`, `new` or `out_json` is NULL"));
+        }
+        // SAFETY: both are live handles per this function's contract.
+        let (old, new) = unsafe { (&(*old).inner, &(*new).inner) };
+        let json = CString::new(ops::diff(old, new)?.to_string())
+            .map_err(|_| invalid("the result contains a NUL character"))?;
+        // SAFETY: `out_json` is valid for writes per this function's contract.
+        unsafe { *out_json = json.into_raw() };
+        Ok(())
+    })
+}
+
+/// Runs an operation by its canonical name (`plan`, `teardown`, `impacted`, `select`, `cycles`, `validate`, `check`,
+/// `effective`, `who_can`, `what_can`, `identity`, `params`)
 /// with JSON arguments (an object, or NULL for none), and stores its JSON result in `*out_json`.
 ///
 /// # Safety

@@ -195,6 +195,18 @@ static void check_contract(void) {
     CHECK(aoa_call(NULL, "plan", NULL, &out) == aoa_status_INVALID_ARGUMENT, "NULL manifest");
     CHECK(aoa_call(m, "plan", "{\"max_parallel\": 1}", &out) == aoa_status_OK, "call after errors");
     aoa_string_free(out);
+    out = NULL;
+
+    aoa_manifest *granted = NULL;
+    CHECK(aoa_manifest_from_str("apps: [{name: a, grants: [{subject: 'user:ann', actions: [deploy]}]}, "
+                                "{name: b, depends_on: [a]}]",
+                                "yaml", &granted) == aoa_status_OK,
+          "manifest with a grant");
+    CHECK(aoa_diff(m, granted, &out) == aoa_status_OK && strstr(out, "\"gained\":2") != NULL, "diff gains");
+    aoa_string_free(out);
+    out = NULL;
+    CHECK(aoa_diff(m, NULL, &out) == aoa_status_INVALID_ARGUMENT && out == NULL, "diff with NULL");
+    aoa_manifest_free(granted);
     aoa_manifest_free(m);
 }
 

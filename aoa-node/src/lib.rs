@@ -465,6 +465,13 @@ impl Manifest {
         self.spawn(named_op("params", serde_json::json!({"app": args.app})))
     }
 
+    /// Who gains or loses what from this manifest to `newer`.
+    #[napi(ts_return_type = "AccessDiff")]
+    pub fn diff(&self, newer: &Manifest) -> napi::Result<Json> {
+        let newer = Arc::clone(&newer.inner);
+        self.run(Box::new(move |m| ops::diff(m, &newer)))
+    }
+
     /// Any operation by its canonical (snake_case) name with its snake_case arguments, as plain objects.
     #[napi(
         ts_args_type = "operation: string, args?: Record<string, unknown> | null",

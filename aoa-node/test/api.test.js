@@ -91,3 +91,38 @@ test('the shipped typings declare every method', () => {
   }
   assert.match(dts, /export declare class CycleError extends AoaError/)
 })
+
+const ACCESS = `
+apps:
+  - name: root
+    roles: {deployer: [deploy, rollback]}
+    grants: [{subject: "group:sre", role: deployer}]
+    deny: [{subject: "user:mallory", actions: ["*"]}]
+  - name: api
+    parent: root
+    identity: {needs: [deploy]}
+`
+
+test('permission operations, params and diff', async () => {
+  const m = aoa.Manifest.fromStr(ACCESS)
+  const decision = m.check({ subject: 'user:ann', groups: ['group:sre'], action: 'deploy', app: 'api' })
+  assert.equal(decision.allowed, true)
+  assert.equal(decision.reasons[0].app, 'root')
+  const denied = await m.checkAsync({ subject: 'user:mallory', groups: ['group:sre'], action: 'deploy', app: 'api' })
+  assert.equal(denied.outcome, 'forbidden')
+  assert.deepEqual(m.whoCan({ action: 'deploy', app: 'api' }).subjects.map((s) => s.subject), ['app:api', 'group:sre'])
+  assert.deepEqual(m.identity({ app: 'api' }), ['deploy'])
+  assert.ok(m.whatCan({ subject: 'user:ann', groups: ['group:sre'] }).apps.length === 2)
+  assert.ok(m.effective({ app: 'api' }).subjects.some((s) => s.subject === 'group:sre'))
+  const before = aoa.Manifest.fromStr(ACCESS.replace('grants: [{subject: "group:sre", role: deployer}]', 'grants: []'))
+  const diff = before.diff(m)
+  assert.ok(diff.gained > 0 && diff.lost === 0)
+  assert.throws(() => m.check({ subject: 'robot:x', action: 'deploy', app: 'api' }), aoa.InvalidArgumentError)
+  assert.throws(
+    () => aoa.Manifest.fromStr("apps:\n- {name: r, ceiling: [read]}\n- {name: c, parent: r, grants: [{subject: 'user:a', actions: [deploy]}]}\n"),
+    aoa.EscalationError,
+  )
+  const params = aoa.load(path.join(__dirname, '..', '..', 'examples', 'platform')).params({ app: 'payments/api' })
+  assert.equal(params.value.max_payment_cents, 1000000)
+  assert.equal(params.provenance['/platform/region'], 'platform')
+})

@@ -102,6 +102,12 @@ impl Manifest {
         self.run(py, |m| ops::to_value(&ops::validate(m)?))
     }
 
+    /// Who gains or loses what from this manifest to `new`.
+    fn diff(&self, py: Python<'_>, new: &Manifest) -> PyResult<Py<PyAny>> {
+        let new = &new.inner;
+        self.run(py, |m| ops::diff(m, new))
+    }
+
     /// Any operation by its canonical name with a dict of arguments (the generic form of the methods above).
     #[pyo3(signature = (operation, args = None))]
     fn call(

@@ -140,3 +140,46 @@ def test_plain_records_fast_path_matches_the_general_path(records: list) -> None
             return e.to_dict()
 
     assert outcome(records) == outcome(tuple(records))
+
+
+ACCESS = """
+apps:
+  - name: root
+    roles: {deployer: [deploy, rollback]}
+    grants: [{subject: "group:sre", role: deployer}]
+    deny: [{subject: "user:mallory", actions: ["*"]}]
+  - name: api
+    parent: root
+    identity: {needs: [deploy]}
+"""
+
+
+def test_permission_operations_and_diff() -> None:
+    m = aoa.Manifest.from_str(ACCESS)
+    decision = m.check("user:ann", "deploy", "api", groups=["group:sre"])
+    assert isinstance(decision, aoa.Decision) and decision.allowed and decision.outcome == "allowed"
+    assert decision.reasons[0]["app"] == "root"
+    assert "Decision(" in repr(decision) and decision.to_dict()["allowed"] is True
+    denied = m.check("user:mallory", "deploy", "api", groups=["group:sre"])
+    assert not denied.allowed and denied.outcome == "forbidden"
+    assert [s["subject"] for s in m.who_can("deploy", "api").subjects] == ["app:api", "group:sre"]
+    assert m.identity("api") == ["deploy"]
+    assert {a["app"] for a in m.what_can("user:ann", ["group:sre"]).apps} == {"root", "api"}
+    assert any(s["subject"] == "group:sre" for s in m.effective("api").subjects)
+    before = aoa.Manifest.from_str(ACCESS.replace('grants: [{subject: "group:sre", role: deployer}]', "grants: []"))
+    gained = before.diff(m)
+    assert isinstance(gained, aoa.AccessDiff) and gained.gained > 0 and gained.lost == 0
+    assert m.diff(m).gained == 0
+    with pytest.raises(aoa.InvalidArgumentError):
+        m.check("robot:x", "deploy", "api")
+    with pytest.raises(aoa.EscalationError) as e:
+        aoa.Manifest.from_str("apps:\n- {name: r, ceiling: [read]}\n- {name: c, parent: r, grants: [{subject: 'user:a', actions: [deploy]}]}\n")
+    assert e.value.diagnostics[0].app == "c"
+
+
+def test_params_are_objects() -> None:
+    m = aoa.load(ROOT / "examples" / "platform")
+    p = m.params("payments/api")
+    assert isinstance(p, aoa.ResolvedParams)
+    assert p.value["max_payment_cents"] == 1000000 and isinstance(p.value["max_payment_cents"], int)
+    assert p.provenance["/platform/region"] == "platform"

@@ -30,6 +30,7 @@ from ._errors import (
     UnknownAppError,
 )
 from ._types import (
+    AccessDiff,
     Cycle, CycleEdge, Decision, Declared, Diagnostic, Effective, Plan, ResolvedParams, Validation, Wave, WhatCan,
     WhoCan,
 )
@@ -37,7 +38,7 @@ from ._types import (
 __all__ = [
     "load", "Manifest", "OPERATIONS",
     "Plan", "Wave", "Cycle", "CycleEdge", "Declared", "Diagnostic", "Validation",
-    "Decision", "Effective", "WhoCan", "WhatCan", "ResolvedParams",
+    "Decision", "Effective", "WhoCan", "WhatCan", "ResolvedParams", "AccessDiff",
     "AoaError", "IoError", "ParseError", "ManifestError", "CycleError", "ParamsError", "SchemaError",
     "InvalidAccessError", "EscalationError", "UnknownAppError",
     "InvalidArgumentError", "ERROR_CLASSES",
@@ -128,6 +129,10 @@ class Manifest:
     def params(self, app: str) -> ResolvedParams:
         """``app``'s resolved, validated parameters and which app set each value."""
         return ResolvedParams(self._native.call("params", {"app": app}))
+
+    def diff(self, new: "Manifest") -> AccessDiff:
+        """Every (subject, app, action) that becomes allowed or stops being allowed from this manifest to ``new``."""
+        return AccessDiff(self._native.diff(new._native))
 
     def call(self, operation: str, args: Optional[Mapping[str, Any]] = None) -> Any:
         """Any core operation by its canonical name, with a dict of arguments; returns plain dicts/lists."""

@@ -10,7 +10,7 @@ from typing import Any, List, Mapping, Optional
 
 __all__ = [
     "Diagnostic", "Declared", "CycleEdge", "Cycle", "Wave", "Plan", "Validation",
-    "Result", "Decision", "Effective", "WhoCan", "WhatCan", "ResolvedParams",
+    "Result", "Decision", "Effective", "WhoCan", "WhatCan", "ResolvedParams", "AccessDiff",
 ]
 
 
@@ -231,6 +231,12 @@ class WhoCan(Result):
 
 class WhatCan(Result):
     """The apps and actions a subject may do: ``apps``."""
+
+    __slots__ = ()
+
+
+class AccessDiff(Result):
+    """Who gains or loses what between two manifests: ``gained``, ``lost``, ``subjects`` (changes by cause)."""
 
     __slots__ = ()
 
