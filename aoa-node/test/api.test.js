@@ -110,7 +110,7 @@ test('permission operations, params and diff', async () => {
   assert.equal(decision.reasons[0].app, 'root')
   const denied = await m.checkAsync({ subject: 'user:mallory', groups: ['group:sre'], action: 'deploy', app: 'api' })
   assert.equal(denied.outcome, 'forbidden')
-  assert.deepEqual(m.whoCan({ action: 'deploy', app: 'api' }).subjects.map((s) => s.subject), ['app:api', 'group:sre'])
+  assert.deepEqual(m.whoCan({ action: 'deploy', app: 'api' }).subjects.map((s) => s.subject), ['group:sre', 'app:api'])
   assert.deepEqual(m.identity({ app: 'api' }), ['deploy'])
   assert.ok(m.whatCan({ subject: 'user:ann', groups: ['group:sre'] }).apps.length === 2)
   assert.ok(m.effective({ app: 'api' }).subjects.some((s) => s.subject === 'group:sre'))

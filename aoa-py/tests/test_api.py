@@ -162,7 +162,7 @@ def test_permission_operations_and_diff() -> None:
     assert "Decision(" in repr(decision) and decision.to_dict()["allowed"] is True
     denied = m.check("user:mallory", "deploy", "api", groups=["group:sre"])
     assert not denied.allowed and denied.outcome == "forbidden"
-    assert [s["subject"] for s in m.who_can("deploy", "api").subjects] == ["app:api", "group:sre"]
+    assert [s["subject"] for s in m.who_can("deploy", "api").subjects] == ["group:sre", "app:api"]
     assert m.identity("api") == ["deploy"]
     assert {a["app"] for a in m.what_can("user:ann", ["group:sre"]).apps} == {"root", "api"}
     assert any(s["subject"] == "group:sre" for s in m.effective("api").subjects)
