@@ -29,6 +29,11 @@ function settle(out) {
   return out
 }
 
+/** Hands the native handle of a wrapped manifest argument (as in `diff(newer)`) to the addon. */
+function unwrap(arg) {
+  return arg instanceof Manifest ? arg._native : arg
+}
+
 function forward(call) {
   try {
     return settle(call())
@@ -60,7 +65,7 @@ for (const name of Object.getOwnPropertyNames(Native.prototype)) {
     Object.defineProperty(Manifest.prototype, name, {
       value: function (...args) {
         try {
-          return settle(this._native[name](...args))
+          return settle(this._native[name](...args.map(unwrap)))
         } catch (err) {
           throw convert(err)
         }
