@@ -3,17 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
+mod common;
+
+use common::*;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn example() -> String {
-    root().join("examples/platform").display().to_string()
-}
 
 fn broken() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,42 +20,6 @@ fn broken() -> String {
 
 fn registry_file(subject: &str, version: u32) -> String {
     format!("{}/schemas/{subject}/{version}.avsc", example())
-}
-
-/// Runs `aoa` and returns (exit code, stdout bytes, stderr).
-fn aoa_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aoa"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn aoa(args: &[&str]) -> (i32, String, String) {
-    let (code, stdout, stderr) = aoa_bytes(args);
-    (code, String::from_utf8(stdout).unwrap(), stderr)
-}
-
-fn aoa_json(args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["--output", "json"];
-    all.extend_from_slice(args);
-    let (code, stdout, _) = aoa(&all);
-    (
-        code,
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}")),
-    )
-}
-
-fn temp_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("aoa-schema-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
 }
 
 #[test]
