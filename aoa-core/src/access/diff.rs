@@ -156,65 +156,63 @@ pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
                 .map(|id| new_access.effective_over(id, &new_actions)),
         );
         let app_only_in_one = old.id(name).is_none() || new.id(name).is_none();
-        for (&(subject, action), sources) in &after.allowed {
-            if before.allowed.contains_key(&(subject, action)) {
-                continue;
-            }
-            gained += 1;
-            let cause = sources
-                .iter()
-                .find(|r| !old_keys.contains(&key(r.rule)))
-                .map(|r| (ChangeKind::GrantAdded, Some(r)))
-                .or_else(|| {
-                    before.denied.get(&(subject, action)).and_then(|denies| {
-                        denies
-                            .iter()
-                            .find(|r| !new_keys.contains(&key(r.rule)))
-                            .map(|r| (ChangeKind::DenyRemoved, Some(r)))
-                    })
+        let directions = [
+            (
+                true,
+                &before,
+                &after,
+                &old_keys,
+                &new_keys,
+                ChangeKind::GrantAdded,
+                ChangeKind::DenyRemoved,
+            ),
+            (
+                false,
+                &after,
+                &before,
+                &new_keys,
+                &old_keys,
+                ChangeKind::GrantRemoved,
+                ChangeKind::DenyAdded,
+            ),
+        ];
+        for (gain, from, to, from_keys, to_keys, by_grant, by_deny) in directions {
+            for (&(subject, action), sources) in &to.allowed {
+                if from.allowed.contains_key(&(subject, action)) {
+                    continue;
+                }
+                // The cause: a grant that only `to` has, else a deny that only `from` has.
+                let cause = sources
+                    .iter()
+                    .find(|r| !from_keys.contains(&key(r.rule)))
+                    .map(|r| (by_grant, Some(r)))
+                    .or_else(|| {
+                        from.denied.get(&(subject, action)).and_then(|denies| {
+                            denies
+                                .iter()
+                                .find(|r| !to_keys.contains(&key(r.rule)))
+                                .map(|r| (by_deny, Some(r)))
+                        })
+                    });
+                let entry = change(
+                    &mut grouped,
+                    subject,
+                    name,
+                    cause,
+                    app_only_in_one,
+                    (old, new),
+                );
+                let (count, list) = if gain {
+                    (&mut gained, &mut entry.gained)
+                } else {
+                    (&mut lost, &mut entry.lost)
+                };
+                *count += 1;
+                list.push(AppAction {
+                    app: name.to_string(),
+                    action: action.to_string(),
                 });
-            let entry = change(
-                &mut grouped,
-                subject,
-                name,
-                cause,
-                app_only_in_one,
-                (old, new),
-            );
-            entry.gained.push(AppAction {
-                app: name.to_string(),
-                action: action.to_string(),
-            });
-        }
-        for (&(subject, action), sources) in &before.allowed {
-            if after.allowed.contains_key(&(subject, action)) {
-                continue;
             }
-            lost += 1;
-            let cause = sources
-                .iter()
-                .find(|r| !new_keys.contains(&key(r.rule)))
-                .map(|r| (ChangeKind::GrantRemoved, Some(r)))
-                .or_else(|| {
-                    after.denied.get(&(subject, action)).and_then(|denies| {
-                        denies
-                            .iter()
-                            .find(|r| !old_keys.contains(&key(r.rule)))
-                            .map(|r| (ChangeKind::DenyAdded, Some(r)))
-                    })
-                });
-            let entry = change(
-                &mut grouped,
-                subject,
-                name,
-                cause,
-                app_only_in_one,
-                (old, new),
-            );
-            entry.lost.push(AppAction {
-                app: name.to_string(),
-                action: action.to_string(),
-            });
         }
     }
     AccessDiff {
