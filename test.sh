@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test of every language: Rust (unit, property, CLI, doc tests) and the bindings' suites.
 # Usage: ./test.sh   (from the repository root; installs what it needs into .venv)
-# Needs: cargo, python3 (>= 3.9), node (>= 18), gcc, valgrind and libcjson-dev (.ci/run installs them).
+# Needs cargo, python3 (>= 3.9), node (>= 18) and gcc; installs valgrind and libcjson-dev (apt) and a .venv
+# with maturin and pytest when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
+
+echo "== install: valgrind, cJSON (C runner), Python venv with maturin and pytest"
+missing=()
+command -v valgrind > /dev/null || missing+=(valgrind)
+dpkg -s libcjson-dev > /dev/null 2>&1 || missing+=(libcjson-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+if [ ! -x .venv/bin/maturin ] || [ ! -x .venv/bin/pytest ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=7'
+fi
 
 echo "== rust: workspace tests (includes the Rust conformance runner)"
 cargo test --workspace --locked
