@@ -140,20 +140,10 @@ impl Kind {
     /// encoding: the full name for named types, the type name otherwise.
     pub fn type_name(&self) -> &str {
         match self {
-            Kind::Null => "null",
-            Kind::Boolean => "boolean",
-            Kind::Int => "int",
-            Kind::Long => "long",
-            Kind::Float => "float",
-            Kind::Double => "double",
-            Kind::Bytes => "bytes",
-            Kind::String => "string",
-            Kind::Array(_) => "array",
-            Kind::Map(_) => "map",
-            Kind::Union(_) => "union",
             Kind::Record(r) => &r.named.fullname,
             Kind::Enum(e) => &e.named.fullname,
             Kind::Fixed(f) => &f.named.fullname,
+            other => other.keyword(),
         }
     }
 
