@@ -83,16 +83,6 @@ impl HubInputs {
     }
 }
 
-/// The parameter sections an app may have.
-const PARAM_SECTIONS: [Section; 6] = [
-    Section::Params,
-    Section::SharedParams,
-    Section::Locked,
-    Section::RequiredShared,
-    Section::Schema,
-    Section::SchemaPin,
-];
-
 static NO_STRINGS: Vec<String> = Vec::new();
 
 /// The manifest as the hierarchy parameters resolve over (apps numbered by [`AppId`]); the manifest's
@@ -129,9 +119,9 @@ impl Manifest {
         let mut problems = Vec::new();
         let mut apps = FxHashMap::default();
         for id in self.ids() {
-            if PARAM_SECTIONS
+            if Section::ALL
                 .iter()
-                .all(|&s| self.section(id, s).is_none())
+                .all(|&s| !s.is_param() || self.section(id, s).is_none())
             {
                 continue;
             }

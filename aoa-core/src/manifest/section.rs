@@ -74,16 +74,21 @@ impl Section {
 
     /// Whether this version of aoa reads the section; the others are reserved and rejected with a clear error.
     pub fn is_supported(self) -> bool {
-        self.is_access()
-            || matches!(
-                self,
-                Section::Params
-                    | Section::SharedParams
-                    | Section::Locked
-                    | Section::RequiredShared
-                    | Section::Schema
-                    | Section::SchemaPin
-            )
+        self.is_access() || self.is_param()
+    }
+
+    /// Whether the section is one of the parameter sections (`params`, `shared_params`, `locked`,
+    /// `required_shared`, `schema`, `schema_pin`).
+    pub fn is_param(self) -> bool {
+        matches!(
+            self,
+            Section::Params
+                | Section::SharedParams
+                | Section::Locked
+                | Section::RequiredShared
+                | Section::Schema
+                | Section::SchemaPin
+        )
     }
 
     /// Whether the section is one of the permission sections (`roles`, `grants`, `deny`, `ceiling`,
