@@ -14,11 +14,11 @@ fn main() {
     let p = m.plan(&aoa_core::PlanOptions::default()).unwrap();
     println!("plan {:?} {}", t.elapsed(), p.waves.len());
     let t = std::time::Instant::now();
-    let v = aoa_core::ops::to_value(&p).unwrap();
+    let v = aoa_core::dispatch::to_value(&p).unwrap();
     println!("to_value {:?} {}", t.elapsed(), v["app_count"]);
     let records_text = serde_json::to_string(records).unwrap();
     let t = std::time::Instant::now();
-    let m = aoa_core::ops::records_from_json(&records_text).unwrap();
+    let m = aoa_core::dispatch::records_from_json(&records_text).unwrap();
     println!("records_from_json {:?} {}", t.elapsed(), m.len());
     let t = std::time::Instant::now();
     let m = aoa_core::Manifest::from_str(&text, aoa_core::Format::Json).unwrap();

@@ -54,7 +54,7 @@ pub fn report_error(error: &Error, format: OutputFormat) -> Exit {
     match format {
         OutputFormat::Json => {
             let body = ErrorBody {
-                code: error.code(),
+                code: error.code().as_str(),
                 message: error.to_string(),
                 diagnostics,
             };

@@ -79,19 +79,19 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable identifier of the error kind, the same in every language.
-    pub fn code(&self) -> &'static str {
+    /// The stable kind of this error, the same in every language.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Io { .. } => "io",
-            Error::Syntax { .. } => "syntax",
-            Error::Manifest { .. } => "manifest",
-            Error::Cycle { .. } => "cycle",
-            Error::InvalidAccess { .. } => "invalid-access",
-            Error::Escalation { .. } => "escalation",
-            Error::Params { .. } => "params",
-            Error::Schema { .. } => "schema",
-            Error::UnknownApp { .. } => "unknown-app",
-            Error::InvalidArgument { .. } => "invalid-argument",
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Syntax { .. } => ErrorCode::Syntax,
+            Error::Manifest { .. } => ErrorCode::Manifest,
+            Error::Cycle { .. } => ErrorCode::Cycle,
+            Error::InvalidAccess { .. } => ErrorCode::InvalidAccess,
+            Error::Escalation { .. } => ErrorCode::Escalation,
+            Error::Params { .. } => ErrorCode::Params,
+            Error::Schema { .. } => ErrorCode::Schema,
+            Error::UnknownApp { .. } => ErrorCode::UnknownApp,
+            Error::InvalidArgument { .. } => ErrorCode::InvalidArgument,
         }
     }
 
@@ -106,17 +106,21 @@ impl Error {
             | Error::Schema { diagnostics } => diagnostics.clone(),
             Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),
             Error::UnknownApp { name, hint } => {
-                let mut d = Diagnostic::new("unknown-app", self.to_string()).with_app(name.clone());
+                let mut d = Diagnostic::new(ErrorCode::UnknownApp.as_str(), self.to_string())
+                    .with_app(name.clone());
                 d.hint.clone_from(hint);
                 vec![d]
             }
             Error::Io { path, .. } => {
-                let mut d = Diagnostic::new("io", self.to_string());
+                let mut d = Diagnostic::new(ErrorCode::Io.as_str(), self.to_string());
                 d.file = Some(path.clone());
                 vec![d]
             }
             Error::InvalidArgument { .. } => {
-                vec![Diagnostic::new("invalid-argument", self.to_string())]
+                vec![Diagnostic::new(
+                    ErrorCode::InvalidArgument.as_str(),
+                    self.to_string(),
+                )]
             }
         }
     }
@@ -143,6 +147,97 @@ fn summarize_cycles(cycles: &[Cycle]) -> String {
         cycles.len(),
         shown.join("; ")
     )
+}
+
+/// The kind of an [`Error`], without its details: the one registry every binding maps, each with one
+/// exhaustive `match` (Python exception classes, Node `err.code`, C statuses, Kotlin exceptions).
+///
+/// ```
+/// use aoa_core::ErrorCode;
+/// assert_eq!(ErrorCode::UnknownApp.as_str(), "unknown-app");
+/// assert_eq!(ErrorCode::parse("unknown-app"), Some(ErrorCode::UnknownApp));
+/// assert_eq!(ErrorCode::ALL.len(), 10);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// `io`: a file or directory could not be read ([`Error::Io`]).
+    Io,
+    /// `syntax`: a manifest file is not well-formed ([`Error::Syntax`]).
+    Syntax,
+    /// `manifest`: a manifest is not valid ([`Error::Manifest`]).
+    Manifest,
+    /// `cycle`: the rollout graph has cycles ([`Error::Cycle`]).
+    Cycle,
+    /// `invalid-access`: the permission sections are not valid ([`Error::InvalidAccess`]).
+    InvalidAccess,
+    /// `escalation`: something asks for more than a ceiling allows ([`Error::Escalation`]).
+    Escalation,
+    /// `params`: the parameters or schemas are not valid ([`Error::Params`]).
+    Params,
+    /// `schema`: a schema or registry handed to an operation cannot be used ([`Error::Schema`]).
+    Schema,
+    /// `unknown-app`: an operation named an app the manifest does not have ([`Error::UnknownApp`]).
+    UnknownApp,
+    /// `invalid-argument`: an argument of an operation is not acceptable ([`Error::InvalidArgument`]).
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    /// Every error code, in declaration order.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::Io,
+        ErrorCode::Syntax,
+        ErrorCode::Manifest,
+        ErrorCode::Cycle,
+        ErrorCode::InvalidAccess,
+        ErrorCode::Escalation,
+        ErrorCode::Params,
+        ErrorCode::Schema,
+        ErrorCode::UnknownApp,
+        ErrorCode::InvalidArgument,
+    ];
+
+    /// The stable kebab-case spelling (`unknown-app`), the same in every language.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "io",
+            ErrorCode::Syntax => "syntax",
+            ErrorCode::Manifest => "manifest",
+            ErrorCode::Cycle => "cycle",
+            ErrorCode::InvalidAccess => "invalid-access",
+            ErrorCode::Escalation => "escalation",
+            ErrorCode::Params => "params",
+            ErrorCode::Schema => "schema",
+            ErrorCode::UnknownApp => "unknown-app",
+            ErrorCode::InvalidArgument => "invalid-argument",
+        }
+    }
+
+    /// The code spelled `text`, if there is one.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// Result alias for aoa-core operations.

@@ -16,17 +16,17 @@
 
 pub mod access;
 pub mod diagnostic;
+pub mod dispatch;
 pub mod error;
 pub mod graph;
 pub mod manifest;
-pub mod ops;
 pub mod schema;
 pub mod source;
 pub mod suggest;
 
 pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
 pub use diagnostic::{Diagnostic, Location};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
 pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
 pub use source::{Format, SourceText};

@@ -1,10 +1,10 @@
 //! The Rust runner of the cross-language conformance suite: every `tests/conformance/vectors/*.json` through
-//! [`aoa_core::ops::call`]. `AOA_BLESS=1 cargo test -p aoa-core --test conformance` writes each vector's
+//! [`aoa_core::dispatch::call`]. `AOA_BLESS=1 cargo test -p aoa-core --test conformance` writes each vector's
 //! `expected` from the current core (then read the diff carefully before committing).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
-use aoa_core::ops;
+use aoa_core::dispatch;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,15 +19,15 @@ struct Vector<'a> {
 }
 
 fn run(vector: &Value) -> Value {
-    let result = ops::load(&vector["manifest"], Path::new("")).and_then(|m| {
+    let result = dispatch::load(&vector["manifest"], Path::new("")).and_then(|m| {
         let op = vector["operation"]
             .as_str()
             .expect("`operation` is a string");
-        ops::call(&m, op, &vector["args"])
+        dispatch::call(&m, op, &vector["args"])
     });
     match result {
         Ok(value) => value,
-        Err(e) => serde_json::json!({ "error": ops::error_to_value(&e) }),
+        Err(e) => serde_json::json!({ "error": dispatch::error_to_value(&e) }),
     }
 }
 

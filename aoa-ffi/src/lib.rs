@@ -9,7 +9,7 @@
 //!   [`aoa_manifest_free`]; both accept NULL;
 //! - no panic crosses the boundary: it becomes `AOA_STATUS_PANIC`.
 
-use aoa_core::{Error, Format, Manifest, ops};
+use aoa_core::{Error, Format, Manifest, dispatch};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
@@ -80,7 +80,7 @@ fn set_last_error(value: &Value) {
 }
 
 fn fail(error: &Error) -> AoaStatus {
-    set_last_error(&ops::error_to_value(error));
+    set_last_error(&dispatch::error_to_value(error));
     AoaStatus::of(error)
 }
 
@@ -197,7 +197,7 @@ pub unsafe extern "C" fn aoa_manifest_from_records(
         // SAFETY: per this function's contract.
         let json = unsafe { text(records_json, "records_json") }?;
         // SAFETY: per this function's contract.
-        unsafe { put_manifest(out, ops::records_from_json(json)) }
+        unsafe { put_manifest(out, dispatch::records_from_json(json)) }
     })
 }
 
@@ -250,7 +250,7 @@ pub unsafe extern "C" fn aoa_diff(
         }
         // SAFETY: both are live handles per this function's contract.
         let (old, new) = unsafe { (&(*old).inner, &(*new).inner) };
-        let json = CString::new(ops::diff(old, new)?.to_string())
+        let json = CString::new(dispatch::diff(old, new)?.to_string())
             .map_err(|_| invalid("the result contains a NUL character"))?;
         // SAFETY: `out_json` is valid for writes per this function's contract.
         unsafe { *out_json = json.into_raw() };
@@ -288,7 +288,7 @@ pub unsafe extern "C" fn aoa_call(
         };
         // SAFETY: `manifest` is a live handle per this function's contract.
         let manifest = unsafe { &(*manifest).inner };
-        let result = ops::call(manifest, operation, &args)?;
+        let result = dispatch::call(manifest, operation, &args)?;
         let json = CString::new(result.to_string())
             .map_err(|_| invalid("the result contains a NUL character"))?;
         // SAFETY: `out_json` is valid for writes per this function's contract.

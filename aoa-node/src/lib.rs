@@ -3,7 +3,7 @@
 //!
 //! Adding an operation is one method (and one `...Async` method) in the `#[napi] impl` block below.
 
-use aoa_core::{Error, Format, Manifest as CoreManifest, PlanOptions, Selector, ops};
+use aoa_core::{Error, Format, Manifest as CoreManifest, PlanOptions, Selector, dispatch};
 use napi::bindgen_prelude::{
     AsyncTask, Either, Function, JsObjectValue, JsValue, ToNapiValue, TypeName, Unknown,
 };
@@ -80,7 +80,7 @@ type Op = Box<dyn FnOnce(&CoreManifest) -> Result<Value, Error> + Send>;
 
 /// An operation of the core's dispatch table with its arguments in their canonical (snake_case) form.
 fn named_op(operation: &'static str, args: Value) -> Op {
-    Box::new(move |m| ops::call(m, operation, &args))
+    Box::new(move |m| dispatch::call(m, operation, &args))
 }
 
 fn check_op(a: CheckArgs) -> Op {
@@ -161,21 +161,21 @@ fn from_js<T: serde::de::DeserializeOwned>(env: &Env, value: Unknown<'_>) -> nap
 }
 
 fn options(max_parallel: Option<i64>) -> Result<PlanOptions, Error> {
-    ops::plan_options(max_parallel)
+    dispatch::plan_options(max_parallel)
 }
 
 fn plan_op(args: Option<PlanArgs>) -> Op {
     let o = options(args.unwrap_or_default().max_parallel);
-    Box::new(move |m| ops::to_value(&m.plan(&o?)?))
+    Box::new(move |m| dispatch::to_value(&m.plan(&o?)?))
 }
 
 fn teardown_op(args: Option<PlanArgs>) -> Op {
     let o = options(args.unwrap_or_default().max_parallel);
-    Box::new(move |m| ops::to_value(&m.teardown(&o?)?))
+    Box::new(move |m| dispatch::to_value(&m.teardown(&o?)?))
 }
 
 fn impacted_op(args: ImpactedArgs) -> Op {
-    Box::new(move |m| ops::to_value(&m.impacted(&args.changed, &options(args.max_parallel)?)?))
+    Box::new(move |m| dispatch::to_value(&m.impacted(&args.changed, &options(args.max_parallel)?)?))
 }
 
 fn select_op(args: SelectArgs) -> Op {
@@ -185,16 +185,16 @@ fn select_op(args: SelectArgs) -> Op {
     };
     Box::new(move |m| {
         let selector = Selector::parse(&clauses)?;
-        ops::to_value(&m.select(&selector, &options(args.max_parallel)?)?)
+        dispatch::to_value(&m.select(&selector, &options(args.max_parallel)?)?)
     })
 }
 
 fn cycles_op() -> Op {
-    Box::new(|m| ops::to_value(&m.cycles()))
+    Box::new(|m| dispatch::to_value(&m.cycles()))
 }
 
 fn validate_op() -> Op {
-    Box::new(|m| ops::to_value(&ops::validate(m)?))
+    Box::new(|m| dispatch::to_value(&dispatch::validate(m)?))
 }
 
 /// Marks an error reason that carries the structured error as JSON (decoded by `index.js`).
@@ -217,7 +217,7 @@ fn to_js(error: &Error) -> napi::Error {
     };
     napi::Error::new(
         Status::GenericFailure,
-        format!("{ERROR_MARK}{}", ops::error_to_value(error)),
+        format!("{ERROR_MARK}{}", dispatch::error_to_value(error)),
     )
 }
 
@@ -301,7 +301,7 @@ impl Manifest {
     pub fn from_apps(env: &Env, apps: Unknown<'_>) -> napi::Result<Manifest> {
         let json: JSON = env.get_global()?.get_named_property_unchecked("JSON")?;
         let text = json.stringify(apps)?;
-        wrap(ops::records_from_json(&text))
+        wrap(dispatch::records_from_json(&text))
     }
 
     /// The number of apps.
@@ -469,7 +469,7 @@ impl Manifest {
     #[napi(ts_return_type = "AccessDiff")]
     pub fn diff(&self, newer: &Manifest) -> napi::Result<Json> {
         let newer = Arc::clone(&newer.inner);
-        self.run(Box::new(move |m| ops::diff(m, &newer)))
+        self.run(Box::new(move |m| dispatch::diff(m, &newer)))
     }
 
     /// Any operation by its canonical (snake_case) name with its snake_case arguments, as plain objects.
@@ -487,12 +487,12 @@ impl Manifest {
             Some(a) => from_js(env, a)?,
             None => Value::Null,
         };
-        self.run(Box::new(move |m| ops::call(m, &operation, &args)))
+        self.run(Box::new(move |m| dispatch::call(m, &operation, &args)))
     }
 }
 
 /// The canonical names of every operation of the core.
 #[napi]
 pub fn operations() -> Vec<String> {
-    ops::operations().map(String::from).collect()
+    dispatch::operations().map(String::from).collect()
 }

@@ -3,7 +3,7 @@
 //!
 //! Adding an operation is one method in the `#[pymethods]` block below (plus its wrapper in `aoa/__init__.py`).
 
-use aoa_core::{AppSpec, Error, Format, Manifest as CoreManifest, Selector, ops};
+use aoa_core::{AppSpec, Error, Format, Manifest as CoreManifest, Selector, dispatch};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -53,7 +53,7 @@ impl Manifest {
     #[pyo3(signature = (max_parallel = None))]
     fn plan(&self, py: Python<'_>, max_parallel: Option<i64>) -> PyResult<Py<PyAny>> {
         self.run(py, |m| {
-            ops::to_value(&m.plan(&ops::plan_options(max_parallel)?)?)
+            dispatch::to_value(&m.plan(&dispatch::plan_options(max_parallel)?)?)
         })
     }
 
@@ -61,7 +61,7 @@ impl Manifest {
     #[pyo3(signature = (max_parallel = None))]
     fn teardown(&self, py: Python<'_>, max_parallel: Option<i64>) -> PyResult<Py<PyAny>> {
         self.run(py, |m| {
-            ops::to_value(&m.teardown(&ops::plan_options(max_parallel)?)?)
+            dispatch::to_value(&m.teardown(&dispatch::plan_options(max_parallel)?)?)
         })
     }
 
@@ -74,7 +74,7 @@ impl Manifest {
         max_parallel: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         self.run(py, |m| {
-            ops::to_value(&m.impacted(&changed, &ops::plan_options(max_parallel)?)?)
+            dispatch::to_value(&m.impacted(&changed, &dispatch::plan_options(max_parallel)?)?)
         })
     }
 
@@ -88,24 +88,24 @@ impl Manifest {
     ) -> PyResult<Py<PyAny>> {
         self.run(py, |m| {
             let selector = Selector::parse(&selector)?;
-            ops::to_value(&m.select(&selector, &ops::plan_options(max_parallel)?)?)
+            dispatch::to_value(&m.select(&selector, &dispatch::plan_options(max_parallel)?)?)
         })
     }
 
     /// Every cycle of the rollout graph (empty when a plan exists).
     fn cycles(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.run(py, |m| ops::to_value(&m.cycles()))
+        self.run(py, |m| dispatch::to_value(&m.cycles()))
     }
 
     /// Whether a rollout order exists, with the manifest's size and one diagnostic per cycle.
     fn validate(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        self.run(py, |m| ops::to_value(&ops::validate(m)?))
+        self.run(py, |m| dispatch::to_value(&dispatch::validate(m)?))
     }
 
     /// Who gains or loses what from this manifest to `new`.
     fn diff(&self, py: Python<'_>, new: &Manifest) -> PyResult<Py<PyAny>> {
         let new = &new.inner;
-        self.run(py, |m| ops::diff(m, new))
+        self.run(py, |m| dispatch::diff(m, new))
     }
 
     /// Any operation by its canonical name with a dict of arguments (the generic form of the methods above).
@@ -120,7 +120,7 @@ impl Manifest {
             Some(a) => to_json(a).map_err(|e| to_py(py, &e))?,
             None => Value::Null,
         };
-        self.run(py, |m| ops::call(m, operation, &args))
+        self.run(py, |m| dispatch::call(m, operation, &args))
     }
 }
 
@@ -171,8 +171,11 @@ fn class_name(error: &Error) -> &'static str {
 fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let class = py.import("aoa._errors")?.getattr(class_name(error))?;
-        let diagnostics = to_python(py, &ops::to_value(&error.diagnostics()).unwrap_or_default())?;
-        let instance = class.call1((error.to_string(), error.code(), diagnostics))?;
+        let diagnostics = to_python(
+            py,
+            &dispatch::to_value(&error.diagnostics()).unwrap_or_default(),
+        )?;
+        let instance = class.call1((error.to_string(), error.code().as_str(), diagnostics))?;
         Ok(PyErr::from_value(instance))
     };
     build().unwrap_or_else(|e| {
@@ -183,7 +186,7 @@ fn to_py(py: Python<'_>, error: &Error) -> PyErr {
 }
 
 /// Reads a list of plain records (only `name`, `parent` (str or None), `depends_on` (list of str), `labels`
-/// (dict of str), `version`, `owner` (str)) straight into specs, as `aoa_core::ops::records_from_json` does;
+/// (dict of str), `version`, `owner` (str)) straight into specs, as `aoa_core::dispatch::records_from_json` does;
 /// `None` sends anything else down the general path, which reports every problem.
 fn plain_specs(apps: &Bound<'_, PyAny>) -> Option<Vec<AppSpec>> {
     let list = apps.cast::<PyList>().ok()?;
@@ -322,6 +325,6 @@ fn to_json(obj: &Bound<'_, PyAny>) -> Result<Value, Error> {
 #[pymodule]
 fn _aoa(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Manifest>()?;
-    m.add("OPERATIONS", ops::operations().collect::<Vec<_>>())?;
+    m.add("OPERATIONS", dispatch::operations().collect::<Vec<_>>())?;
     Ok(())
 }

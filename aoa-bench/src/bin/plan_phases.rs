@@ -116,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let t = Instant::now();
                 match m.impacted(&[q], &options) {
                     Ok(plan) => impacted = plan.app_count.saturating_sub(1),
-                    Err(e) => error = Some(e.code()),
+                    Err(e) => error = Some(e.code().as_str()),
                 }
                 times.push(ms(t));
             }

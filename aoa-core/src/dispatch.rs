@@ -19,11 +19,11 @@
 //! | `params`   | `app` (required)                                 | [`ResolvedParams`](crate::schema::ResolvedParams) |
 //!
 //! ```
-//! use aoa_core::{Format, Manifest, ops};
+//! use aoa_core::{Format, Manifest, dispatch};
 //! let m = Manifest::from_str("apps:\n- name: a\n- name: b\n  depends_on: [a]\n", Format::Yaml)?;
-//! let plan = ops::call(&m, "plan", &serde_json::json!({"max_parallel": 1}))?;
+//! let plan = dispatch::call(&m, "plan", &serde_json::json!({"max_parallel": 1}))?;
 //! assert_eq!(plan["waves"][1]["batches"], serde_json::json!([["b"]]));
-//! assert_eq!(ops::call(&m, "plam", &serde_json::Value::Null).unwrap_err().to_string(),
+//! assert_eq!(dispatch::call(&m, "plam", &serde_json::Value::Null).unwrap_err().to_string(),
 //!     "invalid argument: unknown operation `plam`; did you mean `plan`?");
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
