@@ -18,6 +18,16 @@
 //! | `identity` | `app` (required)                                 | list of the app identity's actions |
 //! | `params`   | `app` (required)                                 | [`ResolvedParams`](crate::schema::ResolvedParams) |
 //!
+//! Two operations take something else than one manifest, each through its own entry point:
+//!
+//! | operation            | entry point   | arguments                 | result                 |
+//! |----------------------|---------------|---------------------------|------------------------|
+//! | `diff`               | [`call_pair`] (old, new) | none           | [`AccessDiff`](crate::access::AccessDiff) |
+//! | `schema_fingerprint` | [`call_free`] | `schema` (required, the `.avsc` text) | [`Fingerprints`](crate::schema::Fingerprints) |
+//!
+//! [`operations`] lists every operation with its [`Kind`] (which entry point) and its argument names; calling
+//! an operation through the wrong entry point is an [`Error::InvalidArgument`] naming the right one.
+//!
 //! ```
 //! use aoa_core::{Format, Manifest, dispatch};
 //! let m = Manifest::from_str("apps:\n- name: a\n- name: b\n  depends_on: [a]\n", Format::Yaml)?;
@@ -33,17 +43,78 @@ use crate::error::{Error, Result};
 use crate::graph::{PlanOptions, Selector};
 use crate::manifest::AppSpec;
 use crate::manifest::Manifest;
+use crate::schema::{ParsedSchema, fingerprints};
 use crate::source::Format;
 use crate::suggest;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// What an operation runs on, hence which entry point calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// One manifest: [`call`].
+    Manifest,
+    /// Two manifests, old and new: [`call_pair`].
+    Pair,
+    /// No manifest: [`call_free`].
+    Free,
+}
+
+impl Kind {
+    /// What the operation takes and the entry point that calls it, for error messages.
+    fn entry_point(self) -> &'static str {
+        match self {
+            Kind::Manifest => "one manifest: call it with `call`",
+            Kind::Pair => "two manifests (old, new): call it with `call_pair`",
+            Kind::Free => "no manifest: call it with `call_free`",
+        }
+    }
+}
+
+/// The public description of one operation: its canonical name, its kind and the argument names it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OperationInfo {
+    /// The canonical snake_case name (the same in every language).
+    pub name: &'static str,
+    /// What it runs on: which entry point calls it.
+    pub kind: Kind,
+    /// The names of the arguments it accepts, required or not.
+    pub args: &'static [&'static str],
+}
+
+/// How an operation runs, by kind.
+#[derive(Clone, Copy)]
+enum Run {
+    Manifest(fn(&Manifest, &Args<'_>) -> Result<Value>),
+    Pair(fn(&Manifest, &Manifest, &Args<'_>) -> Result<Value>),
+    Free(fn(&Args<'_>) -> Result<Value>),
+}
+
 /// One operation: its canonical name, the argument names it accepts, and how to run it.
 struct Operation {
     name: &'static str,
     args: &'static [&'static str],
-    run: fn(&Manifest, &Args<'_>) -> Result<Value>,
+    run: Run,
+}
+
+impl Operation {
+    fn kind(&self) -> Kind {
+        match self.run {
+            Run::Manifest(_) => Kind::Manifest,
+            Run::Pair(_) => Kind::Pair,
+            Run::Free(_) => Kind::Free,
+        }
+    }
+
+    fn info(&self) -> OperationInfo {
+        OperationInfo {
+            name: self.name,
+            kind: self.kind(),
+            args: self.args,
+        }
+    }
 }
 
 /// Every operation, by canonical name (add a line here to add one).
@@ -51,40 +122,42 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         name: "plan",
         args: &["max_parallel"],
-        run: |m, a| to_value(&m.plan(&a.plan_options()?)?),
+        run: Run::Manifest(|m, a| to_value(&m.plan(&a.plan_options()?)?)),
     },
     Operation {
         name: "teardown",
         args: &["max_parallel"],
-        run: |m, a| to_value(&m.teardown(&a.plan_options()?)?),
+        run: Run::Manifest(|m, a| to_value(&m.teardown(&a.plan_options()?)?)),
     },
     Operation {
         name: "impacted",
         args: &["changed", "max_parallel"],
-        run: |m, a| to_value(&m.impacted(&a.strings("changed")?, &a.plan_options()?)?),
+        run: Run::Manifest(|m, a| {
+            to_value(&m.impacted(&a.strings("changed")?, &a.plan_options()?)?)
+        }),
     },
     Operation {
         name: "select",
         args: &["selector", "max_parallel"],
-        run: |m, a| {
+        run: Run::Manifest(|m, a| {
             let selector = Selector::parse(&a.strings("selector")?)?;
             to_value(&m.select(&selector, &a.plan_options()?)?)
-        },
+        }),
     },
     Operation {
         name: "cycles",
         args: &[],
-        run: |m, _| to_value(&m.cycles()),
+        run: Run::Manifest(|m, _| to_value(&m.cycles())),
     },
     Operation {
         name: "validate",
         args: &[],
-        run: |m, _| to_value(&validate(m)?),
+        run: Run::Manifest(|m, _| to_value(&validate(m)?)),
     },
     Operation {
         name: "check",
         args: &["subject", "groups", "action", "app"],
-        run: |m, a| {
+        run: Run::Manifest(|m, a| {
             let groups = a.optional_strings("groups")?;
             to_value(&m.access().check(
                 a.string("subject")?,
@@ -92,62 +165,139 @@ const OPERATIONS: &[Operation] = &[
                 a.string("action")?,
                 a.string("app")?,
             )?)
-        },
+        }),
     },
     Operation {
         name: "effective",
         args: &["app"],
-        run: |m, a| to_value(&m.access().effective(a.string("app")?)?),
+        run: Run::Manifest(|m, a| to_value(&m.access().effective(a.string("app")?)?)),
     },
     Operation {
         name: "who_can",
         args: &["action", "app"],
-        run: |m, a| to_value(&m.access().who_can(a.string("action")?, a.string("app")?)?),
+        run: Run::Manifest(|m, a| {
+            to_value(&m.access().who_can(a.string("action")?, a.string("app")?)?)
+        }),
     },
     Operation {
         name: "what_can",
         args: &["subject", "groups"],
-        run: |m, a| {
-            to_value(
-                &m.access()
-                    .what_can(a.string("subject")?, &a.optional_strings("groups")?)?,
-            )
-        },
+        run: Run::Manifest(|m, a| {
+            let groups = a.optional_strings("groups")?;
+            to_value(&m.access().what_can(a.string("subject")?, &groups)?)
+        }),
     },
     Operation {
         name: "identity",
         args: &["app"],
-        run: |m, a| to_value(&m.access().identity(a.string("app")?)?),
+        run: Run::Manifest(|m, a| to_value(&m.access().identity(a.string("app")?)?)),
     },
     Operation {
         name: "params",
         args: &["app"],
-        run: |m, a| to_value(&m.params(m.app(a.string("app")?)?)?),
+        run: Run::Manifest(|m, a| to_value(&m.params(m.app(a.string("app")?)?)?)),
+    },
+    Operation {
+        name: "diff",
+        args: &[],
+        run: Run::Pair(|old, new, _| to_value(&crate::access::diff(old, new))),
+    },
+    Operation {
+        name: "schema_fingerprint",
+        args: &["schema"],
+        run: Run::Free(|a| to_value(&fingerprints(&parse_schema(a.string("schema")?, None)?))),
     },
 ];
 
-/// The canonical names of every operation, in the order of the table above.
-pub fn operations() -> impl Iterator<Item = &'static str> {
-    OPERATIONS.iter().map(|op| op.name)
+/// Every operation, in the order of the table above, with its kind and argument names.
+pub fn operations() -> impl Iterator<Item = OperationInfo> {
+    OPERATIONS.iter().map(Operation::info)
 }
 
 /// Runs `operation` on `manifest` with `args` (a JSON object, or `null` for no arguments).
 ///
-/// An unknown operation or argument, or an argument of the wrong type, is an [`Error::InvalidArgument`]
-/// with a did-you-mean hint when a close name exists.
+/// # Errors
+///
+/// An unknown operation or argument, an argument of the wrong type, or an operation that does not take one
+/// manifest is an [`Error::InvalidArgument`] (with a did-you-mean hint when a close name exists); otherwise
+/// the operation's own error.
 pub fn call(manifest: &Manifest, operation: &str, args: &Value) -> Result<Value> {
-    let op = OPERATIONS
-        .iter()
-        .find(|op| op.name == operation)
-        .ok_or_else(|| invalid(unknown("operation", operation, operations())))?;
-    let args = Args::new(op, args)?;
-    (op.run)(manifest, &args)
+    let (op, args) = find(operation, Kind::Manifest, args)?;
+    match op.run {
+        Run::Manifest(run) => run(manifest, &args),
+        Run::Pair(_) | Run::Free(_) => Err(wrong_entry_point(op)),
+    }
 }
 
-/// Every (subject, app, action) that becomes allowed or stops being allowed from `old` to `new`, grouped by
-/// subject and by the manifest change that caused it ([`crate::access::diff`]), as JSON.
-pub fn diff(old: &Manifest, new: &Manifest) -> Result<Value> {
-    to_value(&crate::access::diff(old, new))
+/// Runs an operation on two manifests, `old` and `new` (`diff`: every (subject, app, action) that becomes
+/// allowed or stops being allowed, grouped by subject and by the change that caused it).
+///
+/// # Errors
+///
+/// As [`call`], for operations that take two manifests.
+pub fn call_pair(old: &Manifest, new: &Manifest, operation: &str, args: &Value) -> Result<Value> {
+    let (op, args) = find(operation, Kind::Pair, args)?;
+    match op.run {
+        Run::Pair(run) => run(old, new, &args),
+        Run::Manifest(_) | Run::Free(_) => Err(wrong_entry_point(op)),
+    }
+}
+
+/// Runs an operation that takes no manifest (`schema_fingerprint`).
+///
+/// # Errors
+///
+/// As [`call`], for operations that take no manifest.
+pub fn call_free(operation: &str, args: &Value) -> Result<Value> {
+    let (op, args) = find(operation, Kind::Free, args)?;
+    match op.run {
+        Run::Free(run) => run(&args),
+        Run::Manifest(_) | Run::Pair(_) => Err(wrong_entry_point(op)),
+    }
+}
+
+/// The operation named `operation` and its checked arguments; an unknown name is suggested among the
+/// operations of `kind` first, then among all.
+fn find<'a>(
+    operation: &str,
+    kind: Kind,
+    args: &'a Value,
+) -> Result<(&'static Operation, Args<'a>)> {
+    let Some(op) = OPERATIONS.iter().find(|op| op.name == operation) else {
+        let same_kind = OPERATIONS.iter().filter(|op| op.kind() == kind);
+        let message = match suggest::did_you_mean(operation, same_kind.map(|op| op.name)) {
+            Some(s) => format!("unknown operation `{operation}`; did you mean `{s}`?"),
+            None => unknown("operation", operation, OPERATIONS.iter().map(|op| op.name)),
+        };
+        return Err(invalid(message));
+    };
+    Ok((op, Args::new(op, args)?))
+}
+
+fn wrong_entry_point(op: &Operation) -> Error {
+    invalid(format!(
+        "operation `{}` takes {}",
+        op.name,
+        op.kind().entry_point()
+    ))
+}
+
+/// Parses an Avro schema from its text; a problem is an [`Error::Schema`] with one `invalid-schema`
+/// diagnostic (naming `file` when given).
+///
+/// # Errors
+///
+/// [`Error::Schema`] when the text is not a valid Avro schema.
+pub fn parse_schema(text: &str, file: Option<&std::path::Path>) -> Result<ParsedSchema> {
+    ParsedSchema::parse_str(text).map_err(|e| {
+        let mut d = Diagnostic::new("invalid-schema", e.to_string()).with_hint(
+            "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/",
+        );
+        d.file = file.map(|f| f.display().to_string());
+        Error::Schema {
+            diagnostics: vec![d],
+        }
+    })
 }
 
 /// Loads a manifest described in JSON, as the conformance vectors do: `{"format": "yaml"|"json", "text": ...}`,
@@ -489,6 +639,45 @@ mod tests {
             )
             .unwrap(),
             "a single group counts as a list of one"
+        );
+    }
+
+    #[test]
+    fn every_kind_has_its_entry_point_and_the_wrong_one_names_the_right_one() {
+        let m = manifest();
+        let kinds: Vec<(&str, Kind)> = operations().map(|op| (op.name, op.kind)).collect();
+        assert!(kinds.contains(&("plan", Kind::Manifest)));
+        assert!(kinds.contains(&("diff", Kind::Pair)));
+        assert!(kinds.contains(&("schema_fingerprint", Kind::Free)));
+        assert_eq!(
+            call(&m, "diff", &Value::Null).unwrap_err().to_string(),
+            "invalid argument: operation `diff` takes two manifests (old, new): call it with `call_pair`"
+        );
+        assert_eq!(
+            call_free("plan", &Value::Null).unwrap_err().to_string(),
+            "invalid argument: operation `plan` takes one manifest: call it with `call`"
+        );
+        assert_eq!(
+            call_pair(&m, &m, "schema_fingerprint", &json!({"schema": "\"int\""}))
+                .unwrap_err()
+                .to_string(),
+            "invalid argument: operation `schema_fingerprint` takes no manifest: call it with `call_free`"
+        );
+        assert_eq!(
+            call_pair(&m, &m, "dif", &Value::Null)
+                .unwrap_err()
+                .to_string(),
+            "invalid argument: unknown operation `dif`; did you mean `diff`?"
+        );
+        let same = call_pair(&m, &m, "diff", &Value::Null).unwrap();
+        assert_eq!(same, to_value(&crate::access::diff(&m, &m)).unwrap());
+        let prints = call_free("schema_fingerprint", &json!({"schema": "\"int\""})).unwrap();
+        assert_eq!(prints["canonical_form"], "\"int\"");
+        assert_eq!(
+            call_free("schema_fingerprint", &json!({"schema": "{"}))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::Schema
         );
     }
 

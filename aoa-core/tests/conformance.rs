@@ -1,5 +1,6 @@
 //! The Rust runner of the cross-language conformance suite: every `tests/conformance/vectors/*.json` through
-//! [`aoa_core::dispatch::call`]. `AOA_BLESS=1 cargo test -p aoa-core --test conformance` writes each vector's
+//! [`aoa_core::dispatch::call`] (one `manifest`), [`aoa_core::dispatch::call_pair`] (`manifest` and `new`) or
+//! [`aoa_core::dispatch::call_free`] (no `manifest`). `AOA_BLESS=1 cargo test -p aoa-core --test conformance` writes each vector's
 //! `expected` from the current core (then read the diff carefully before committing).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
@@ -12,19 +13,29 @@ use std::path::{Path, PathBuf};
 #[derive(Serialize)]
 struct Vector<'a> {
     name: &'a Value,
-    manifest: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<&'a Value>,
     operation: &'a Value,
     args: &'a Value,
     expected: &'a Value,
 }
 
 fn run(vector: &Value) -> Value {
-    let result = dispatch::load(&vector["manifest"], Path::new("")).and_then(|m| {
-        let op = vector["operation"]
-            .as_str()
-            .expect("`operation` is a string");
-        dispatch::call(&m, op, &vector["args"])
-    });
+    let op = vector["operation"]
+        .as_str()
+        .expect("`operation` is a string");
+    let args = &vector["args"];
+    let load = |source: &Value| dispatch::load(source, Path::new(""));
+    let result = match (vector.get("manifest"), vector.get("new")) {
+        (None, None) => dispatch::call_free(op, args),
+        (Some(old), Some(new)) => {
+            load(old).and_then(|old| dispatch::call_pair(&old, &load(new)?, op, args))
+        }
+        (Some(m), None) => load(m).and_then(|m| dispatch::call(&m, op, args)),
+        (None, Some(_)) => panic!("`new` without `manifest`"),
+    };
     match result {
         Ok(value) => value,
         Err(e) => serde_json::json!({ "error": dispatch::error_to_value(&e) }),
@@ -79,7 +90,8 @@ fn every_vector() {
         if bless {
             let out = Vector {
                 name: &vector["name"],
-                manifest: &vector["manifest"],
+                manifest: vector.get("manifest"),
+                new: vector.get("new"),
                 operation: &vector["operation"],
                 args: &vector["args"],
                 expected: &actual,

@@ -250,7 +250,7 @@ pub unsafe extern "C" fn aoa_diff(
         }
         // SAFETY: both are live handles per this function's contract.
         let (old, new) = unsafe { (&(*old).inner, &(*new).inner) };
-        let json = CString::new(dispatch::diff(old, new)?.to_string())
+        let json = CString::new(dispatch::call_pair(old, new, "diff", &Value::Null)?.to_string())
             .map_err(|_| invalid("the result contains a NUL character"))?;
         // SAFETY: `out_json` is valid for writes per this function's contract.
         unsafe { *out_json = json.into_raw() };

@@ -101,6 +101,11 @@ static void run_vector(const char *file) {
     CHECK(vector != NULL, "%s: cannot read the vector", file);
     if (!vector) return;
 
+    /* Two-manifest (`new`) and manifest-free operations are not bound in C yet. */
+    if (cJSON_HasObjectItem(vector, "new") || !cJSON_HasObjectItem(vector, "manifest")) {
+        cJSON_Delete(vector);
+        return;
+    }
     const cJSON *expected = cJSON_GetObjectItemCaseSensitive(vector, "expected");
     const cJSON *want_error = cJSON_GetObjectItemCaseSensitive(expected, "error");
     const cJSON *operation = cJSON_GetObjectItemCaseSensitive(vector, "operation");

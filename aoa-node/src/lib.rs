@@ -469,7 +469,9 @@ impl Manifest {
     #[napi(ts_return_type = "AccessDiff")]
     pub fn diff(&self, newer: &Manifest) -> napi::Result<Json> {
         let newer = Arc::clone(&newer.inner);
-        self.run(Box::new(move |m| dispatch::diff(m, &newer)))
+        self.run(Box::new(move |m| {
+            dispatch::call_pair(m, &newer, "diff", &Value::Null)
+        }))
     }
 
     /// Any operation by its canonical (snake_case) name with its snake_case arguments, as plain objects.
@@ -494,5 +496,7 @@ impl Manifest {
 /// The canonical names of every operation of the core.
 #[napi]
 pub fn operations() -> Vec<String> {
-    dispatch::operations().map(String::from).collect()
+    dispatch::operations()
+        .map(|op| op.name.to_string())
+        .collect()
 }

@@ -65,7 +65,9 @@ process.chdir(ROOT)
 test('there are vectors', () => assert.ok(VECTORS.length >= 30))
 for (const file of VECTORS) {
   const vector = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'))
-  test(vector.name, async () => {
+  // Two-manifest (`new`) and manifest-free operations are not bound in Node yet.
+  const skip = 'new' in vector || !('manifest' in vector)
+  test(vector.name, { skip }, async () => {
     check(vector.expected, await run(vector, ''))
     check(vector.expected, await run(vector, 'Async'))
   })

@@ -105,7 +105,7 @@ impl Manifest {
     /// Who gains or loses what from this manifest to `new`.
     fn diff(&self, py: Python<'_>, new: &Manifest) -> PyResult<Py<PyAny>> {
         let new = &new.inner;
-        self.run(py, |m| dispatch::diff(m, new))
+        self.run(py, |m| dispatch::call_pair(m, new, "diff", &Value::Null))
     }
 
     /// Any operation by its canonical name with a dict of arguments (the generic form of the methods above).
@@ -325,6 +325,9 @@ fn to_json(obj: &Bound<'_, PyAny>) -> Result<Value, Error> {
 #[pymodule]
 fn _aoa(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Manifest>()?;
-    m.add("OPERATIONS", dispatch::operations().collect::<Vec<_>>())?;
+    m.add(
+        "OPERATIONS",
+        dispatch::operations().map(|op| op.name).collect::<Vec<_>>(),
+    )?;
     Ok(())
 }
