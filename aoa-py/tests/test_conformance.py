@@ -1,4 +1,4 @@
-"""The Python runner of the conformance suite: every vector through the typed methods of ``aoa.Manifest``."""
+"""The Python runner of the conformance suite: every vector through the generated methods of ``aoa.Manifest``."""
 
 from __future__ import annotations
 
@@ -23,20 +23,19 @@ def load(source: dict[str, Any]) -> aoa.Manifest:
     return aoa.load(source["path"])
 
 
-def plain(result: Any) -> Any:
-    if isinstance(result, list):
-        return [plain(r) for r in result]
-    return result.to_dict() if hasattr(result, "to_dict") else result
-
-
 def run(vector: dict[str, Any]) -> Any:
+    """The vector's operation through the generated method (a module function for operations without a manifest)."""
     try:
+        if "manifest" not in vector:
+            return getattr(aoa, vector["operation"])(**vector["args"])
         manifest = load(vector["manifest"])
         method = getattr(manifest, vector["operation"])
-        return plain(method(**vector["args"]))
+        if "new" in vector:
+            return method(load(vector["new"]), **vector["args"])
+        return method(**vector["args"])
     except aoa.AoaError as e:
-        assert isinstance(e, aoa.ERROR_CLASSES[e.code])
-        return {"error": e.to_dict()}
+        assert type(e) is aoa.ERROR_CODES[e.code]
+        return {"error": {"code": e.code, "message": e.message, "diagnostics": e.diagnostics}}
 
 
 def matches(expected: Any, actual: Any) -> bool:

@@ -2,54 +2,50 @@
 
 >>> import aoa
 >>> m = aoa.Manifest.from_apps([{"name": "db"}, {"name": "api", "depends_on": ["db"]}])
->>> [w.apps for w in m.plan().waves]
-[['db'], ['api']]
+>>> [wave["batches"] for wave in m.plan()["waves"]]
+[[['db']], [['api']]]
+>>> m.check("user:ann", "deploy", "api")["allowed"]
+False
+>>> try:
+...     m.impacted(["apii"])
+... except aoa.UnknownAppError as e:
+...     print(e.code, "|", e.message)
+unknown-app | unknown app `apii`; did you mean `api`?
 
-Every method converts, calls the Rust core (releasing the GIL) and converts back; errors are subclasses of
-:class:`AoaError` carrying structured ``diagnostics``.
+Every method is generated from the core's table of operations (``aoa.OPERATIONS``): it converts its arguments to
+JSON, runs the operation in Rust through ``aoa_core::dispatch`` (releasing the GIL) and returns plain dicts and
+lists (typed in ``__init__.pyi``). Errors are subclasses of :class:`AoaError` (``aoa.ERROR_CODES``: code to class)
+with ``code``, ``message`` and ``diagnostics``.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from . import _aoa
-from ._errors import (
-    ERROR_CLASSES,
-    AoaError,
-    CycleError,
-    EscalationError,
-    InvalidAccessError,
-    InvalidArgumentError,
-    IoError,
-    ManifestError,
-    ParamsError,
-    ParseError,
-    SchemaError,
-    UnknownAppError,
-)
-from ._types import (
-    AccessDiff,
-    Cycle, CycleEdge, Decision, Declared, Diagnostic, Effective, Plan, ResolvedParams, Validation, Wave, WhatCan,
-    WhoCan,
-)
 
-__all__ = [
-    "load", "Manifest", "OPERATIONS",
-    "Plan", "Wave", "Cycle", "CycleEdge", "Declared", "Diagnostic", "Validation",
-    "Decision", "Effective", "WhoCan", "WhatCan", "ResolvedParams", "AccessDiff",
-    "AoaError", "IoError", "ParseError", "ManifestError", "CycleError", "ParamsError", "SchemaError",
-    "InvalidAccessError", "EscalationError", "UnknownAppError",
-    "InvalidArgumentError", "ERROR_CLASSES",
-]
+AoaError = _aoa.AoaError
+#: The exception class of every core error code (``"unknown-app"``: ``UnknownAppError`` ...).
+ERROR_CODES: Dict[str, type] = _aoa.ERROR_CODES
+globals().update({cls.__name__: cls for cls in ERROR_CODES.values()})
 
-#: The canonical names of every operation of the core (``Manifest.call`` accepts them).
-OPERATIONS: List[str] = list(_aoa.OPERATIONS)
+#: Every operation of the core: ``{"name", "kind": "manifest" | "pair" | "free", "args": [...]}``.
+OPERATIONS: List[Dict[str, Any]] = json.loads(_aoa.operations())
 
 
-def _clauses(selector: Union[str, Sequence[str]]) -> List[str]:
-    return [selector] if isinstance(selector, str) else list(selector)
+def _arguments(op: Mapping[str, Any], args: tuple, kwargs: Dict[str, Any]) -> Optional[str]:
+    """The JSON arguments of a call: positional ones in the operation's order, then keywords; None dropped."""
+    if len(args) > len(op["args"]):
+        raise TypeError(f"{op['name']}() takes at most {len(op['args'])} positional arguments")
+    named = dict(zip(op["args"], args))
+    for key, value in kwargs.items():
+        if key in named:
+            raise TypeError(f"{op['name']}() got multiple values for argument '{key}'")
+        named[key] = value
+    named = {k: v for k, v in named.items() if v is not None}
+    return json.dumps(named) if named else None
 
 
 class Manifest:
@@ -61,7 +57,7 @@ class Manifest:
         self._native = native
 
     @classmethod
-    def load(cls, path: Union[str, "os.PathLike[str]"]) -> Manifest:
+    def load(cls, path: str | os.PathLike[str]) -> Manifest:
         """Loads a manifest file, or every ``*.yaml``, ``*.yml`` and ``*.json`` file of a directory."""
         return cls(_aoa.Manifest.load(os.fspath(path)))
 
@@ -73,7 +69,7 @@ class Manifest:
     @classmethod
     def from_apps(cls, apps: Iterable[Mapping[str, Any]]) -> Manifest:
         """Builds a manifest from app records (dicts as in a manifest's ``apps`` list)."""
-        return cls(_aoa.Manifest.from_apps(apps if isinstance(apps, list) else list(apps)))
+        return cls(_aoa.Manifest.from_records(json.dumps(apps if isinstance(apps, list) else list(apps))))
 
     def __len__(self) -> int:
         return len(self._native)
@@ -81,64 +77,39 @@ class Manifest:
     def __repr__(self) -> str:
         return f"<aoa.Manifest with {len(self._native)} apps>"
 
-    def plan(self, max_parallel: Optional[int] = None) -> Plan:
-        """The rollout plan of every app; waves split into batches of at most ``max_parallel``."""
-        return Plan.from_dict(self._native.plan(max_parallel))
-
-    def teardown(self, max_parallel: Optional[int] = None) -> Plan:
-        """The teardown plan: the exact reverse of the rollout plan."""
-        return Plan.from_dict(self._native.teardown(max_parallel))
-
-    def impacted(self, changed: Union[str, Sequence[str]], max_parallel: Optional[int] = None) -> Plan:
-        """The changed apps plus everything downstream of them (dependents and descendants), as a plan."""
-        return Plan.from_dict(self._native.impacted(_clauses(changed), max_parallel))
-
-    def select(self, selector: Union[str, Sequence[str]], max_parallel: Optional[int] = None) -> Plan:
-        """Apps matching any clause (``"env=prod,team=x"`` or ``"name=app"``) plus what they need first."""
-        return Plan.from_dict(self._native.select(_clauses(selector), max_parallel))
-
-    def cycles(self) -> List[Cycle]:
-        """Every cycle of the rollout graph (empty when a plan exists)."""
-        return [Cycle.from_dict(c) for c in self._native.cycles()]
-
-    def validate(self) -> Validation:
-        """Whether a rollout order exists, the manifest's size, and one diagnostic per cycle."""
-        return Validation.from_dict(self._native.validate())
-
-    def check(self, subject: str, action: str, app: str, groups: Optional[Sequence[str]] = None) -> Decision:
-        """Whether ``subject`` (with its ``groups``) may do ``action`` on ``app``, and why."""
-        args = {"subject": subject, "action": action, "app": app, "groups": list(groups or [])}
-        return Decision(self._native.call("check", args))
-
-    def effective(self, app: str) -> Effective:
-        """Every subject with its allowed actions on ``app``, each with its sources."""
-        return Effective(self._native.call("effective", {"app": app}))
-
-    def who_can(self, action: str, app: str) -> WhoCan:
-        """Every subject allowed ``action`` on ``app``, with the grants that allow it."""
-        return WhoCan(self._native.call("who_can", {"action": action, "app": app}))
-
-    def what_can(self, subject: str, groups: Optional[Sequence[str]] = None) -> WhatCan:
-        """The apps and actions ``subject`` (with its ``groups``) may do."""
-        return WhatCan(self._native.call("what_can", {"subject": subject, "groups": list(groups or [])}))
-
-    def identity(self, app: str) -> List[str]:
-        """The actions ``app``'s own identity is granted (what it needs, checked against its ceilings)."""
-        return list(self._native.call("identity", {"app": app}))
-
-    def params(self, app: str) -> ResolvedParams:
-        """``app``'s resolved, validated parameters and which app set each value."""
-        return ResolvedParams(self._native.call("params", {"app": app}))
-
-    def diff(self, new: "Manifest") -> AccessDiff:
-        """Every (subject, app, action) that becomes allowed or stops being allowed from this manifest to ``new``."""
-        return AccessDiff(self._native.diff(new._native))
-
     def call(self, operation: str, args: Optional[Mapping[str, Any]] = None) -> Any:
-        """Any core operation by its canonical name, with a dict of arguments; returns plain dicts/lists."""
-        return self._native.call(operation, args)
+        """Any operation on this manifest by its canonical name, with a dict of arguments."""
+        return json.loads(self._native.call(operation, json.dumps(args) if args is not None else None))
 
 
-def load(path: Union[str, "os.PathLike[str]"]) -> Manifest:
+def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
+    """The Python function of one operation of the core's table."""
+    name, kind = op["name"], op["kind"]
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if kind == "free":
+            return json.loads(_aoa.call_free(name, _arguments(op, args, kwargs)))
+        self, *rest = args
+        if kind == "pair":
+            new, *rest = rest
+            return json.loads(self._native.call_pair(new._native, name, _arguments(op, tuple(rest), kwargs)))
+        return json.loads(self._native.call(name, _arguments(op, tuple(rest), kwargs)))
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = f"The core's `{name}` operation (arguments: {', '.join(op['args']) or 'none'})."
+    return run
+
+
+for _op in OPERATIONS:
+    if _op["kind"] == "free":
+        globals()[_op["name"]] = _operation(_op)
+    else:
+        setattr(Manifest, _op["name"], _operation(_op))
+
+__all__ = ["Manifest", "load", "OPERATIONS", "AoaError", "ERROR_CODES"]
+__all__ += [cls.__name__ for cls in ERROR_CODES.values()] + [op["name"] for op in OPERATIONS if op["kind"] == "free"]
+
+
+def load(path: str | os.PathLike[str]) -> Manifest:
     """Loads a manifest file or directory (see :meth:`Manifest.load`)."""
     return Manifest.load(path)
