@@ -156,7 +156,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         name: "check",
-        args: &["subject", "groups", "action", "app"],
+        args: &["subject", "action", "app", "groups"],
         run: Run::Manifest(|m, a| {
             let groups = a.optional_strings("groups")?;
             to_value(&m.access().check(
