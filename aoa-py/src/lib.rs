@@ -142,7 +142,9 @@ impl Manifest {
         operation: &str,
         args: Option<&str>,
     ) -> PyResult<String> {
-        run(py, args, |a| dispatch::call_pair(&self.0, &new.0, operation, a))
+        run(py, args, |a| {
+            dispatch::call_pair(&self.0, &new.0, operation, a)
+        })
     }
 }
 

@@ -58,8 +58,6 @@ def matches(expected: Any, actual: Any) -> bool:
 def test_vector(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     vector = json.loads(path.read_text())
-    if "new" in vector or "manifest" not in vector:
-        pytest.skip("two-manifest and manifest-free operations are not bound in Python yet")
     actual = run(vector)
     assert matches(vector["expected"], actual), f"expected {vector['expected']}\nactual   {actual}"
 
