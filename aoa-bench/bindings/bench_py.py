@@ -35,7 +35,7 @@ def run_aoa(records):
     plan = m.plan()
     t2 = pc()
     return {"total": (t2 - t0) * 1e3, "from_apps": (t1 - t0) * 1e3, "plan": (t2 - t1) * 1e3,
-            "waves": len(plan.waves), "placed": plan.app_count}
+            "waves": len(plan["waves"]), "placed": plan["app_count"]}
 
 
 def run_rustworkx(records):
