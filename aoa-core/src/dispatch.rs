@@ -38,11 +38,11 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 
+use crate::api::Manifest;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::graph::{PlanOptions, Selector};
 use crate::manifest::AppSpec;
-use crate::manifest::Manifest;
 use crate::schema::{ParsedSchema, fingerprints};
 use crate::source::Format;
 use crate::suggest;
@@ -200,7 +200,7 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         name: "diff",
         args: &[],
-        run: Run::Pair(|old, new, _| to_value(&crate::access::diff(old, new))),
+        run: Run::Pair(|old, new, _| to_value(&old.diff(new))),
     },
     Operation {
         name: "schema_fingerprint",
@@ -670,7 +670,7 @@ mod tests {
             "invalid argument: unknown operation `dif`; did you mean `diff`?"
         );
         let same = call_pair(&m, &m, "diff", &Value::Null).unwrap();
-        assert_eq!(same, to_value(&crate::access::diff(&m, &m)).unwrap());
+        assert_eq!(same, to_value(&m.diff(&m)).unwrap());
         let prints = call_free("schema_fingerprint", &json!({"schema": "\"int\""})).unwrap();
         assert_eq!(prints["canonical_form"], "\"int\"");
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The one error type of aoa-core; every binding maps each variant to its own error kind.
 
+use crate::diagnostic::Cycle;
 use crate::diagnostic::Diagnostic;
-use crate::graph::Cycle;
 
 /// Everything that can go wrong in aoa-core.
 ///
@@ -242,3 +242,24 @@ impl serde::Serialize for ErrorCode {
 
 /// Result alias for aoa-core operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+    use crate::diagnostic::CODES;
+
+    #[test]
+    fn error_codes_round_trip_and_every_diagnostic_code_names_one() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        for c in CODES {
+            assert!(
+                ErrorCode::parse(c.error).is_some(),
+                "{}: {}",
+                c.name,
+                c.error
+            );
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! One declarative manifest describes a hierarchy of apps (`parent`) and their dependencies
 //! (`depends_on`); aoa-core validates it with precise diagnostics and answers rollout questions:
-//! waves, cycles, impacted sets, selections and teardown order.
+//! waves, cycles, impacted sets, selections and teardown order; who may do what where; and each app's
+//! typed parameters.
 //!
 //! ```
 //! use aoa_core::{Format, Manifest, PlanOptions};
@@ -12,23 +13,49 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 //!
-//! The core does no I/O except [`Manifest::from_path`], which reads the file or directory it is handed.
+//! The core does no I/O except [`Manifest::from_path`], which reads the file or directory it is handed
+//! (and the schema files next to it).
+//!
+//! # Layers
+//!
+//! Each module imports only modules of the layers before it (`tests/layers.rs` enforces it):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 0 | `diagnostic`, `suggest` | findings, locations, cycle reports, the code table; did-you-mean |
+//! | 1 | `error` | [`Error`] and [`ErrorCode`] |
+//! | 2 | `source`, `schema` (never each other) | reading texts and positions; Avro schemas |
+//! | 3 | `manifest` | the model: names, parent and dependency arrays, sections |
+//! | 4 | `graph`, `access`, `params` (never each other) | each owns its index and its load-time checks |
+//! | 5 | `api`, then `dispatch` | the facade [`Manifest`]; every operation by name over it, JSON in and out |
+//! | 6 | the CLI and the bindings (other crates) | only the facade, `dispatch`, `Error` and result types |
 
-pub mod access;
+#![forbid(unsafe_code)]
+
 pub mod diagnostic;
-pub mod dispatch;
-pub mod error;
-pub mod graph;
-pub mod manifest;
-pub mod schema;
-pub mod source;
 pub mod suggest;
 
+pub mod error;
+
+pub mod schema;
+pub mod source;
+
+pub mod manifest;
+
+pub mod access;
+pub mod graph;
+pub mod params;
+
+pub mod api;
+pub mod dispatch;
+
 pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
-pub use diagnostic::{Diagnostic, Location};
+pub use api::Manifest;
+pub use diagnostic::{Cycle, CycleEdge, Diagnostic, EdgeKind, Location};
 pub use error::{Error, ErrorCode, Result};
-pub use graph::{Cycle, CycleEdge, Direction, EdgeKind, Plan, PlanOptions, Selector, Wave};
-pub use manifest::{AppId, AppSpec, Declared, Manifest, ParamsFormat, Section};
+pub use graph::{Direction, Plan, PlanOptions, Selector, Wave};
+pub use manifest::{AppId, AppSpec, Model, Section};
+pub use params::ParamsFormat;
 pub use source::{Format, SourceText};
 
 /// The README's Rust examples, compiled as doc tests so they stay true.

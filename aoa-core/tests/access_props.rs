@@ -307,7 +307,7 @@ proptest! {
     #[test]
     fn diff_of_a_manifest_with_itself_is_empty(w in world(true)) {
         let m = manifest(&w);
-        let d = aoa_core::access::diff(&m, &m);
+        let d = m.diff(&m);
         prop_assert!(d.subjects.is_empty());
         prop_assert_eq!((d.gained, d.lost), (0, 0));
     }
@@ -318,7 +318,7 @@ proptest! {
         let mut more = w.clone();
         more.grants.push(RuleSpec { app: extra.app % w.parent.len(), ..extra });
         let m2 = manifest(&more);
-        let d = aoa_core::access::diff(&m, &m2);
+        let d = m.diff(&m2);
         let mut expected = 0;
         let written: Vec<&String> = m.access().index().vocabulary().iter().chain(m2.access().index().vocabulary()).collect();
         for subject in SUBJECTS {

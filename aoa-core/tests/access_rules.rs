@@ -360,8 +360,8 @@ fn diff_names_gains_losses_and_their_cause() {
         "      - {subject: \"user:sam\", actions: [deploy]}",
         "      - {subject: \"user:sam\", actions: [deploy, rollback]}",
     ));
-    assert!(aoa_core::access::diff(&old, &old).subjects.is_empty());
-    let d = aoa_core::access::diff(&old, &new);
+    assert!(old.diff(&old).subjects.is_empty());
+    let d = old.diff(&new);
     assert_eq!((d.gained, d.lost), (1, 0));
     assert_eq!(d.subjects[0].subject, "user:sam");
     let change = &d.subjects[0].changes[0];
@@ -372,7 +372,7 @@ fn diff_names_gains_losses_and_their_cause() {
         "      - {subject: \"group:ops\", actions: [rollback]}\n",
         "      - {subject: \"group:ops\", actions: [restart]}\n",
     ));
-    let d = aoa_core::access::diff(&old, &removed_deny);
+    let d = old.diff(&removed_deny);
     assert_eq!(d.gained, 2, "rollback on a/b/c and a/b/c/d");
     assert_eq!(d.subjects[0].changes[0].kind, ChangeKind::DenyRemoved);
 }

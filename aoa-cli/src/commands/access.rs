@@ -291,7 +291,7 @@ pub fn effective(args: &AccessArgs, format: OutputFormat) -> Result<Exit, Error>
 pub fn diff(args: &DiffArgs, format: OutputFormat) -> Result<Exit, Error> {
     let old = Manifest::from_path(&args.old)?;
     let new = Manifest::from_path(&args.new)?;
-    let drift = aoa_core::access::diff(&old, &new);
+    let drift = old.diff(&new);
     match format {
         OutputFormat::Json => print_json(&drift),
         OutputFormat::Text => {

@@ -216,10 +216,10 @@ pub fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Error> {
             message: "no registry directory here; pass a directory of `<subject>/<version>.avsc`, or a manifest with a `schemas/` directory".into(),
         });
     }
-    let registry = match source::load_registry(&dir) {
+    let registry = match aoa_core::params::load_registry(&dir) {
         Ok(registry) => registry,
-        Err(source::RegistryProblems::Io(e)) => return Err(e),
-        Err(source::RegistryProblems::Invalid(diagnostics)) => {
+        Err(aoa_core::params::RegistryProblems::Io(e)) => return Err(e),
+        Err(aoa_core::params::RegistryProblems::Invalid(diagnostics)) => {
             return Err(Error::Schema { diagnostics });
         }
     };

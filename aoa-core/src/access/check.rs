@@ -4,8 +4,9 @@ use super::Access;
 use super::model::{Hot, NONE, Rule};
 use super::pattern::{glob_matches, pattern_problem};
 use super::subject::{SubjectKind, parse_subject};
+use crate::diagnostic::Location;
 use crate::error::{Error, Result};
-use crate::manifest::{AppId, Declared};
+use crate::manifest::AppId;
 use serde::Serialize;
 
 /// How a check ended.
@@ -27,7 +28,7 @@ pub struct Reason<'a> {
     #[serde(flatten)]
     pub rule: &'a Rule,
     /// Its place in the manifest.
-    pub declared: &'a Declared,
+    pub declared: &'a Location,
 }
 
 /// Why a grant of the asked action to the caller did not apply.

@@ -5,7 +5,8 @@ use super::Reason;
 use super::check::Act;
 use super::effective::{ActionAccess, Effective};
 use super::model::Rule;
-use crate::manifest::{Declared, Manifest};
+use crate::diagnostic::Location;
+
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -48,7 +49,7 @@ pub struct Change {
     /// The app the change is on.
     pub app: String,
     /// Where the change is: in the new manifest for additions, in the old one for removals.
-    pub declared: Option<Declared>,
+    pub declared: Option<Location>,
     /// What became allowed.
     pub gained: Vec<AppAction>,
     /// What stopped being allowed.
@@ -124,8 +125,8 @@ impl<'a> View<'a> {
 
 /// Every (subject, app, action) allowed in one manifest and not the other, with the change behind it.
 /// Apps are matched by name; actions range over the concrete actions written in either manifest.
-pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
-    let (old_access, new_access) = (old.access(), new.access());
+pub fn diff(old_access: super::Access<'_>, new_access: super::Access<'_>) -> AccessDiff {
+    let (old, new) = (old_access.model(), new_access.model());
     let old_keys: HashSet<RuleKey<'_>> = old_access.index().rules().iter().map(key).collect();
     let new_keys: HashSet<RuleKey<'_>> = new_access.index().rules().iter().map(key).collect();
     let names: BTreeSet<&str> = old
@@ -200,7 +201,7 @@ pub fn diff(old: &Manifest, new: &Manifest) -> AccessDiff {
                     name,
                     cause,
                     app_only_in_one,
-                    (old, new),
+                    (old_access, new_access),
                 );
                 let (count, list) = if gain {
                     (&mut gained, &mut entry.gained)
@@ -232,7 +233,7 @@ fn change<'g>(
     app: &str,
     cause: Option<(ChangeKind, Option<&Reason<'_>>)>,
     app_only_in_one: bool,
-    (old, new): (&Manifest, &Manifest),
+    (old, new): (super::Access<'_>, super::Access<'_>),
 ) -> &'g mut Change {
     let (kind, reason) = match cause {
         Some(found) => found,
@@ -270,8 +271,13 @@ fn change<'g>(
 
 /// The nearest app at or above `app` (in the new manifest, else the old) whose ceiling differs between
 /// the two manifests, with where that ceiling is (or was) declared.
-fn changed_ceiling(old: &Manifest, new: &Manifest, app: &str) -> Option<(String, Declared)> {
-    let (old_ix, new_ix) = (old.access().index(), new.access().index());
+fn changed_ceiling(
+    old_access: super::Access<'_>,
+    new_access: super::Access<'_>,
+    app: &str,
+) -> Option<(String, Location)> {
+    let (old_ix, new_ix) = (old_access.index(), new_access.index());
+    let (old, new) = (old_access.model(), new_access.model());
     let id = new.id(app)?;
     std::iter::once(id).chain(new.ancestors(id)).find_map(|a| {
         let name = new.name(a);

@@ -5,11 +5,11 @@ use super::model::{AccessIndex, NONE, Rule};
 use super::parse::Effect;
 use super::pattern::not_covered;
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Manifest;
+use crate::manifest::Model;
 
 /// One diagnostic per (rule, ceiling) pair where the rule asks for actions the ceiling does not allow;
 /// each offending pattern is reported at the nearest ceiling that forbids it.
-pub(crate) fn check(m: &Manifest, ix: &AccessIndex, rules: &[Rule]) -> Vec<Diagnostic> {
+pub(crate) fn check(m: &Model, ix: &AccessIndex, rules: &[Rule]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules.iter().filter(|r| r.effect != Effect::Deny) {
         let mut reported: Vec<&str> = Vec::new();

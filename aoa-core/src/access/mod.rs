@@ -43,19 +43,24 @@ pub use parse::Effect;
 pub use pattern::{glob_contains, glob_matches, is_glob, pattern_problem};
 pub use subject::{SubjectKind, parse_subject};
 
-use crate::manifest::{AppId, Manifest};
+use crate::manifest::{AppId, Model};
 
-/// The permission operations of a manifest: a manifest and its access index.
+/// The permission operations of a manifest: its model and its access index.
 #[derive(Debug, Clone, Copy)]
 pub struct Access<'m> {
-    m: &'m Manifest,
+    m: &'m Model,
     ix: &'m AccessIndex,
 }
 
 impl<'m> Access<'m> {
-    /// The operations over a manifest and its index.
-    pub(crate) fn new(m: &'m Manifest, ix: &'m AccessIndex) -> Self {
+    /// The operations over a model and its index (built by [`AccessIndex::build`] from the same model).
+    pub fn new(m: &'m Model, ix: &'m AccessIndex) -> Self {
         Access { m, ix }
+    }
+
+    /// The model the index was built from.
+    pub fn model(&self) -> &'m Model {
+        self.m
     }
 
     /// The index (rules, vocabulary, subjects).

@@ -7,8 +7,9 @@ use super::pattern::is_glob;
 use super::roles::Roles;
 use super::subject::SubjectKind;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Location;
 use crate::error::{Error, Result};
-use crate::manifest::{AppId, Declared, Manifest};
+use crate::manifest::{AppId, Model};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -118,7 +119,7 @@ pub struct AccessIndex {
     pub(crate) subject_ids: [FxHashMap<String, u32>; 3],
     /// Every rule, in declaration order.
     pub(crate) rules: Vec<Rule>,
-    pub(crate) declared: Vec<OnceLock<Declared>>,
+    pub(crate) declared: Vec<OnceLock<Location>>,
     /// Per subject: where its rules start in [`Self::hot`] and where its denies end and its allows
     /// (grants, identity needs) begin; they end where the next subject's start.
     pub(crate) hot_start: Vec<[u32; 2]>,
@@ -157,7 +158,7 @@ impl Built {
 
 impl AccessIndex {
     /// Builds the index of a manifest, collecting every problem of its access sections.
-    pub(crate) fn build(m: &Manifest) -> Built {
+    pub(crate) fn build(m: &Model) -> Built {
         let mut invalid = Vec::new();
         let decls = parse::read(m, &mut invalid);
         let roles = Roles::new(m, &decls.roles, &mut invalid);
@@ -209,7 +210,7 @@ impl AccessIndex {
     }
 
     /// Preorder numbering of the app tree (iterative: any depth), and each app's environment.
-    fn tree(&mut self, m: &Manifest) {
+    fn tree(&mut self, m: &Model) {
         let n = m.len();
         let mut child_start = vec![0u32; n + 1];
         for id in m.ids() {
@@ -289,7 +290,7 @@ impl AccessIndex {
     }
 
     /// Each app's nearest ceiling node, and each node's bitset: the intersection of the chain's ceilings.
-    fn ceiling_chain(&mut self, m: &Manifest, ceiling_set: &[u32]) {
+    fn ceiling_chain(&mut self, m: &Model, ceiling_set: &[u32]) {
         self.ceiling_of = vec![NONE; m.len()];
         for &app in &self.order {
             let parent = m
@@ -363,7 +364,7 @@ impl AccessIndex {
     }
 
     /// Groups the hot entries by subject (allows and denies apart) and the rules by declaring app.
-    fn csr(&mut self, m: &Manifest, hot: &[(u32, bool, Hot)]) {
+    fn csr(&mut self, m: &Model, hot: &[(u32, bool, Hot)]) {
         let subjects = self.subjects.len();
         // Denies sort before allows within each subject's row.
         let rows = hot
@@ -405,7 +406,7 @@ impl AccessIndex {
     }
 
     /// The app called `name`, found in one probe of the name table.
-    pub(crate) fn app_id(&self, m: &Manifest, name: &str) -> Option<AppId> {
+    pub(crate) fn app_id(&self, m: &Model, name: &str) -> Option<AppId> {
         let mask = self.name_slots.len().checked_sub(1)?;
         let mut slot = name_slot(name, mask + 1);
         loop {
@@ -444,7 +445,7 @@ impl AccessIndex {
 
 /// A rule with its role expanded; `None` (with a diagnostic) when its role is unknown.
 fn expand_rule(
-    m: &Manifest,
+    m: &Model,
     roles: &Roles<'_>,
     d: &RuleDecl,
     invalid: &mut Vec<Diagnostic>,

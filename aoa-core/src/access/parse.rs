@@ -5,7 +5,7 @@ use super::pattern::pattern_problem;
 use super::subject::{SubjectKind, parse_subject};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::spec::kind;
-use crate::manifest::{AppId, Manifest, Section};
+use crate::manifest::{AppId, Model, Section};
 use crate::source::escape_pointer_token;
 use crate::suggest;
 use serde::Serialize;
@@ -68,7 +68,7 @@ const ROLE_KEYS: [&str; 2] = ["actions", "includes"];
 const IDENTITY_KEYS: [&str; 1] = ["needs"];
 
 /// Reads every access section of the manifest, appending a diagnostic for each problem.
-pub(crate) fn read(m: &Manifest, problems: &mut Vec<Diagnostic>) -> Declarations {
+pub(crate) fn read(m: &Model, problems: &mut Vec<Diagnostic>) -> Declarations {
     let mut out = Declarations::default();
     for app in m.ids() {
         let mut r = Reader { m, app, problems };
@@ -93,7 +93,7 @@ pub(crate) fn read(m: &Manifest, problems: &mut Vec<Diagnostic>) -> Declarations
 }
 
 struct Reader<'a> {
-    m: &'a Manifest,
+    m: &'a Model,
     app: AppId,
     problems: &'a mut Vec<Diagnostic>,
 }

@@ -4,7 +4,7 @@
 use super::parse::RoleDecl;
 use super::pattern::not_covered;
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{AppId, Manifest};
+use crate::manifest::{AppId, Model};
 use crate::suggest;
 use rustc_hash::FxHashMap;
 
@@ -18,7 +18,7 @@ pub(crate) struct Roles<'d> {
 
 impl<'d> Roles<'d> {
     /// Indexes and expands every role, reporting unknown includes and include cycles.
-    pub fn new(m: &Manifest, decls: &'d [RoleDecl], problems: &mut Vec<Diagnostic>) -> Self {
+    pub fn new(m: &Model, decls: &'d [RoleDecl], problems: &mut Vec<Diagnostic>) -> Self {
         let by_app_name = decls
             .iter()
             .enumerate()
@@ -36,7 +36,7 @@ impl<'d> Roles<'d> {
     }
 
     /// The role `name` as seen from `app`: its own definition or the nearest ancestor's.
-    pub fn resolve(&self, m: &Manifest, app: AppId, name: &str) -> Option<usize> {
+    pub fn resolve(&self, m: &Model, app: AppId, name: &str) -> Option<usize> {
         std::iter::once(app)
             .chain(m.ancestors(app))
             .find_map(|a| self.by_app_name.get(&(a.0, name)).copied())
@@ -48,7 +48,7 @@ impl<'d> Roles<'d> {
     }
 
     /// A diagnostic for a role name that no app at or above `app` defines.
-    pub fn unknown(&self, m: &Manifest, app: AppId, name: &str, suffix: &str) -> Diagnostic {
+    pub fn unknown(&self, m: &Model, app: AppId, name: &str, suffix: &str) -> Diagnostic {
         let visible: Vec<&str> = std::iter::once(app)
             .chain(m.ancestors(app))
             .flat_map(|a| {
@@ -79,7 +79,7 @@ impl<'d> Roles<'d> {
     }
 
     /// Expands role `root` and everything it includes, iteratively (no depth limit).
-    fn expand(&mut self, m: &Manifest, root: usize, problems: &mut Vec<Diagnostic>) {
+    fn expand(&mut self, m: &Model, root: usize, problems: &mut Vec<Diagnostic>) {
         if self.expanded[root].is_some() {
             return;
         }
@@ -141,7 +141,7 @@ impl<'d> Roles<'d> {
     }
 
     /// Reports every role that redefines a role of the same name on an ancestor with more actions.
-    pub fn widened(&self, m: &Manifest) -> Vec<Diagnostic> {
+    pub fn widened(&self, m: &Model) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (i, decl) in self.decls.iter().enumerate() {
             let Some(parent) = m.parent(decl.app) else {

@@ -1,66 +1,12 @@
 //! Naming every cycle: strongly connected components (iterative Tarjan) and one concrete cycle in each.
 
 use super::Graph;
-use crate::diagnostic::Diagnostic;
-use crate::manifest::{AppId, Declared, Manifest};
-use serde::Serialize;
+use crate::diagnostic::{Cycle, CycleEdge, EdgeKind};
+use crate::manifest::{AppId, Model};
 use std::collections::VecDeque;
 
-/// How an edge of the rollout graph was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EdgeKind {
-    /// `parent -> child`, declared by the child's `parent`.
-    Parent,
-    /// `dependency -> dependent`, declared in the dependent's `depends_on`.
-    DependsOn,
-}
-
-/// One edge of a reported cycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CycleEdge {
-    /// The app that rolls out first along this edge.
-    pub from: String,
-    /// The app that waits for `from`.
-    pub to: String,
-    /// How the edge was declared.
-    pub kind: EdgeKind,
-    /// Where it was declared (in `to`'s `parent` or `depends_on`).
-    pub declared: Declared,
-}
-
-/// A cycle-bearing strongly connected component with one concrete cycle through it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Cycle {
-    /// The concrete cycle, starting at the component's first app by name (not repeated at the end).
-    pub path: Vec<String>,
-    /// Every app of the component, by name.
-    pub members: Vec<String>,
-    /// The edges of the concrete cycle, in order.
-    pub edges: Vec<CycleEdge>,
-    /// The cycle written out: `a -> b -> c -> a`.
-    pub text: String,
-}
-
-impl Cycle {
-    /// The cycle as a diagnostic placed at its first edge's declaration.
-    pub fn to_diagnostic(&self) -> Diagnostic {
-        let mut d = Diagnostic::new("cycle", format!("cycle: {}", self.text)).with_hint(
-            "remove one of these `depends_on` (or `parent`) links; every edge of the cycle is listed with where it was declared",
-        );
-        if let Some(edge) = self.edges.first() {
-            d.app = Some(edge.to.clone());
-            d.file = Some(edge.declared.file.clone());
-            d.line = edge.declared.line;
-            d.column = edge.declared.column;
-            d.path = Some(edge.declared.path.clone());
-        }
-        d
-    }
-}
-
 /// Every cycle among `candidates` (apps Kahn could not place), each component once, sorted by first name.
-pub(crate) fn find_cycles(m: &Manifest, g: &Graph, candidates: &[u32]) -> Vec<Cycle> {
+pub(crate) fn find_cycles(m: &Model, g: &Graph, candidates: &[u32]) -> Vec<Cycle> {
     let mut inside = vec![false; m.len()];
     for &v in candidates {
         inside[v as usize] = true;
@@ -134,7 +80,7 @@ fn components(g: &Graph, candidates: &[u32], inside: &[bool]) -> Vec<Vec<u32>> {
 }
 
 /// The shortest cycle through the component's first app by name, found by BFS in name order.
-fn concrete_cycle(m: &Manifest, g: &Graph, mut component: Vec<u32>) -> Cycle {
+fn concrete_cycle(m: &Model, g: &Graph, mut component: Vec<u32>) -> Cycle {
     component.sort_by_key(|&v| g.rank[v as usize]);
     let start = component[0];
     let mut in_component = rustc_hash::FxHashSet::default();
@@ -203,7 +149,7 @@ fn concrete_cycle(m: &Manifest, g: &Graph, mut component: Vec<u32>) -> Cycle {
     }
 }
 
-fn edge(m: &Manifest, from: AppId, to: AppId) -> CycleEdge {
+fn edge(m: &Model, from: AppId, to: AppId) -> CycleEdge {
     let (kind, suffix) = if m.parent(to) == Some(from) {
         (EdgeKind::Parent, "/parent".to_string())
     } else {

@@ -1,7 +1,6 @@
 //! Waves by Kahn's algorithm over the whole graph or an induced subgraph.
 
 use super::Graph;
-use crate::manifest::Manifest;
 
 /// Apps ordered by wave, then by name; `wave_start[w]..wave_start[w+1]` indexes wave `w` in `order`.
 #[derive(Debug, Clone)]
@@ -12,30 +11,29 @@ pub(crate) struct Layering {
     pub wave: Vec<u32>,
 }
 
-/// Layers the apps for which `member` holds (all apps when `None`); an app's in-set predecessors must all
-/// be placed first. Returns the apps that could not be placed (they are on or behind a cycle) on failure.
-pub(crate) fn layer(
-    m: &Manifest,
-    g: &Graph,
-    member: Option<&[bool]>,
-) -> Result<Layering, Vec<u32>> {
-    let n = m.len();
+/// Layers the apps for which `member` holds (all apps when `None`) over the successor arrays of `g`; an
+/// app's in-set predecessors must all be placed first. Returns the apps that could not be placed (they are
+/// on or behind a cycle) on failure.
+pub(crate) fn layer(g: &Graph, member: Option<&[bool]>) -> Result<Layering, Vec<u32>> {
+    let n = g.app_count();
     let is_member = |v: usize| member.is_none_or(|set| set[v]);
     // (remaining in-degree, wave) side by side: Kahn reads and writes both for every edge, so keeping them
     // in one slot halves the cache misses on large graphs.
     let mut state = vec![(0u32, u32::MAX); n];
     let mut queue: Vec<u32> = Vec::new();
     let mut members = 0usize;
-    for v in m.ids() {
-        if !is_member(v.index()) {
-            continue;
-        }
+    for v in (0..n).filter(|&v| is_member(v)) {
         members += 1;
-        let d = m.predecessors(v).filter(|p| is_member(p.index())).count() as u32;
-        state[v.index()].0 = d;
-        if d == 0 {
-            state[v.index()].1 = 0;
-            queue.push(v.0);
+        for &s in g.successors(v as u32) {
+            if is_member(s as usize) {
+                state[s as usize].0 += 1;
+            }
+        }
+    }
+    for v in (0..n).filter(|&v| is_member(v)) {
+        if state[v].0 == 0 {
+            state[v].1 = 0;
+            queue.push(v as u32);
         }
     }
     let mut head = 0;
@@ -77,11 +75,11 @@ pub(crate) fn layer(
     }
     let mut fill = wave_start.clone();
     let mut order = vec![0u32; members];
-    for id in m.ids_by_name() {
-        let w = wave[id.index()];
-        if w != u32::MAX && is_member(id.index()) {
+    for &id in &g.by_name {
+        let w = wave[id as usize];
+        if w != u32::MAX && is_member(id as usize) {
             let slot = &mut fill[w as usize];
-            order[*slot as usize] = id.0;
+            order[*slot as usize] = id;
             *slot += 1;
         }
     }

@@ -8,26 +8,30 @@ mod layering;
 mod plan;
 mod select;
 
-pub use cycles::{Cycle, CycleEdge, EdgeKind};
+pub use crate::diagnostic::{Cycle, CycleEdge, EdgeKind};
 pub use plan::{Direction, Plan, PlanOptions, Wave};
 pub use select::Selector;
 
-use crate::manifest::{AppId, Manifest};
+use crate::manifest::{AppId, Model};
 use layering::Layering;
 use std::sync::OnceLock;
 
-/// Successor lists and cached analyses of a manifest's graph (built on first use).
+/// The rollout graph of a model: successor lists in one CSR array, the name order, and the full layering
+/// (cached on first use). Plans, cycles, impacted sets and selections are answered from it.
 #[derive(Debug)]
-pub(crate) struct Graph {
+pub struct Graph {
     succ_start: Vec<u32>,
     succ: Vec<u32>,
+    /// App ids in name order (bytewise).
+    by_name: Vec<u32>,
     /// Position of each app in name order.
     rank: Vec<u32>,
     full: OnceLock<Result<Layering, Vec<Cycle>>>,
 }
 
 impl Graph {
-    fn build(m: &Manifest) -> Graph {
+    /// Builds the graph of `m`: an edge from each app's parent and from each of its dependencies to it.
+    pub fn build(m: &Model) -> Graph {
         let n = m.len();
         let mut succ_start = vec![0u32; n + 1];
         for v in m.ids() {
@@ -47,46 +51,40 @@ impl Graph {
                 *slot += 1;
             }
         }
+        let by_name: Vec<u32> = m.ids_by_name().map(|id| id.0).collect();
         let mut rank = vec![0u32; n];
-        for (pos, id) in m.ids_by_name().enumerate() {
-            rank[id.index()] = pos as u32;
+        for (pos, &id) in by_name.iter().enumerate() {
+            rank[id as usize] = pos as u32;
         }
         Graph {
             succ_start,
             succ,
+            by_name,
             rank,
             full: OnceLock::new(),
         }
     }
 
     /// The apps that roll out right after `v` (its children and dependents), in id order.
-    pub(crate) fn successors(&self, v: u32) -> &[u32] {
+    fn successors(&self, v: u32) -> &[u32] {
         &self.succ[self.succ_start[v as usize] as usize..self.succ_start[v as usize + 1] as usize]
-    }
-
-    /// The number of edges.
-    pub(crate) fn edge_count(&self) -> usize {
-        self.succ.len()
-    }
-}
-
-impl Manifest {
-    /// The graph index, built on first use.
-    pub(crate) fn graph(&self) -> &Graph {
-        self.graph.get_or_init(|| Graph::build(self))
-    }
-
-    /// The apps that roll out right after `id`: its children and the apps that depend on it, by name.
-    pub fn successors(&self, id: AppId) -> Vec<AppId> {
-        let g = self.graph();
-        let mut out: Vec<AppId> = g.successors(id.0).iter().map(|&s| AppId(s)).collect();
-        out.sort_by_key(|a| g.rank[a.index()]);
-        out.dedup();
-        out
     }
 
     /// The number of edges of the rollout graph (a parent that is also a dependency counts twice).
     pub fn edge_count(&self) -> usize {
-        self.graph().edge_count()
+        self.succ.len()
+    }
+
+    /// The number of apps.
+    fn app_count(&self) -> usize {
+        self.rank.len()
+    }
+
+    /// The apps that roll out right after `id`: its children and the apps that depend on it, by name.
+    pub fn successors_by_name(&self, id: AppId) -> Vec<AppId> {
+        let mut out: Vec<AppId> = self.successors(id.0).iter().map(|&s| AppId(s)).collect();
+        out.sort_by_key(|a| self.rank[a.index()]);
+        out.dedup();
+        out
     }
 }

@@ -1,10 +1,12 @@
 //! Rollout plans: waves of apps that may deploy in parallel, split into batches, with the critical path.
 
-use super::cycles::{Cycle, find_cycles};
+use super::Graph;
+use super::cycles::find_cycles;
 use super::layering::{Layering, layer};
 use super::select::Selector;
+use crate::diagnostic::Cycle;
 use crate::error::{Error, Result};
-use crate::manifest::{AppId, Manifest};
+use crate::manifest::{AppId, Model};
 use serde::Serialize;
 
 /// Options of every planning operation.
@@ -85,16 +87,18 @@ impl<'m> Plan<'m> {
     }
 }
 
-impl Manifest {
-    /// The rollout plan of every app.
-    pub fn plan(&self, options: &PlanOptions) -> Result<Plan<'_>> {
+impl Graph {
+    /// The rollout plan of every app of `m` (this graph's model).
+    ///
+    /// # Errors
+    /// [`Error::Cycle`] naming every cycle; [`Error::InvalidArgument`] for `max_parallel` = 0.
+    pub fn plan<'m>(&self, m: &'m Model, options: &PlanOptions) -> Result<Plan<'m>> {
         check_options(options)?;
-        let g = self.graph();
-        let layering = g
+        let layering = self
             .full
-            .get_or_init(|| layer(self, g, None).map_err(|rest| find_cycles(self, g, &rest)));
+            .get_or_init(|| layer(self, None).map_err(|rest| find_cycles(m, self, &rest)));
         match layering {
-            Ok(l) => Ok(self.to_plan(l, None, options)),
+            Ok(l) => Ok(to_plan(m, l, None, options)),
             Err(cycles) => Err(Error::Cycle {
                 cycles: cycles.clone(),
             }),
@@ -102,108 +106,123 @@ impl Manifest {
     }
 
     /// Every cycle of the rollout graph (empty when a plan exists).
-    pub fn cycles(&self) -> Vec<Cycle> {
-        match self.plan(&PlanOptions::default()) {
+    pub fn cycles(&self, m: &Model) -> Vec<Cycle> {
+        match self.plan(m, &PlanOptions::default()) {
             Err(Error::Cycle { cycles }) => cycles,
             _ => Vec::new(),
         }
     }
 
-    /// The teardown plan: the exact reverse of the rollout plan.
-    pub fn teardown(&self, options: &PlanOptions) -> Result<Plan<'_>> {
-        Ok(self.plan(options)?.reversed())
-    }
-
     /// The changed apps plus everything downstream of them (dependents and descendants, transitively),
     /// as a plan of its own: an app waits only for the impacted apps before it.
-    pub fn impacted<S: AsRef<str>>(
+    ///
+    /// # Errors
+    /// [`Error::UnknownApp`] for a name `m` does not have; the errors of [`Graph::plan`].
+    pub fn impacted<'m, S: AsRef<str>>(
         &self,
+        m: &'m Model,
         changed: &[S],
         options: &PlanOptions,
-    ) -> Result<Plan<'_>> {
+    ) -> Result<Plan<'m>> {
         check_options(options)?;
-        let starts = self.apps(changed)?;
-        let g = self.graph();
-        let member = closure(self.len(), &starts, |v, out| {
-            out.extend_from_slice(g.successors(v))
+        let starts = m.apps(changed)?;
+        let member = closure(m.len(), &starts, |v, out| {
+            out.extend_from_slice(self.successors(v))
         });
-        self.subplan(&member, options)
+        self.subplan(m, &member, options)
     }
 
     /// The chosen apps plus every app they need first (parents and dependencies, transitively), like
     /// `terraform -target`.
-    pub fn select(&self, selector: &Selector, options: &PlanOptions) -> Result<Plan<'_>> {
+    ///
+    /// # Errors
+    /// [`Error::UnknownApp`] for a `name=` term naming no app; the errors of [`Graph::plan`].
+    pub fn select<'m>(
+        &self,
+        m: &'m Model,
+        selector: &Selector,
+        options: &PlanOptions,
+    ) -> Result<Plan<'m>> {
         check_options(options)?;
-        let chosen = selector.matching(self)?;
-        let member = closure(self.len(), &chosen, |v, out| {
-            out.extend(self.predecessors(AppId(v)).map(|p| p.0));
+        let chosen = selector.matching(m)?;
+        let member = closure(m.len(), &chosen, |v, out| {
+            out.extend(m.predecessors(AppId(v)).map(|p| p.0));
         });
-        self.subplan(&member, options)
+        self.subplan(m, &member, options)
     }
 
-    fn subplan(&self, member: &[bool], options: &PlanOptions) -> Result<Plan<'_>> {
-        let g = self.graph();
-        match layer(self, g, Some(member)) {
-            Ok(l) => Ok(self.to_plan(&l, Some(member), options)),
+    fn subplan<'m>(
+        &self,
+        m: &'m Model,
+        member: &[bool],
+        options: &PlanOptions,
+    ) -> Result<Plan<'m>> {
+        match layer(self, Some(member)) {
+            Ok(l) => Ok(to_plan(m, &l, Some(member), options)),
             Err(rest) => Err(Error::Cycle {
-                cycles: find_cycles(self, g, &rest),
+                cycles: find_cycles(m, self, &rest),
             }),
         }
     }
+}
 
-    fn to_plan(&self, l: &Layering, member: Option<&[bool]>, options: &PlanOptions) -> Plan<'_> {
-        let size = options.max_parallel.unwrap_or(usize::MAX);
-        let waves = l
-            .wave_start
-            .windows(2)
-            .enumerate()
-            .map(|(index, w)| {
-                let apps = &l.order[w[0] as usize..w[1] as usize];
-                Wave {
-                    index,
-                    batches: apps
-                        .chunks(size.min(apps.len().max(1)))
-                        .map(|c| self.names_of(c))
-                        .collect(),
-                }
-            })
-            .collect();
-        Plan {
-            direction: Direction::Rollout,
-            app_count: l.order.len(),
-            waves,
-            critical_path: self.critical_path(l, member),
-        }
+fn to_plan<'m>(
+    m: &'m Model,
+    l: &Layering,
+    member: Option<&[bool]>,
+    options: &PlanOptions,
+) -> Plan<'m> {
+    let size = options.max_parallel.unwrap_or(usize::MAX);
+    let waves = l
+        .wave_start
+        .windows(2)
+        .enumerate()
+        .map(|(index, w)| {
+            let apps = &l.order[w[0] as usize..w[1] as usize];
+            Wave {
+                index,
+                batches: apps
+                    .chunks(size.min(apps.len().max(1)))
+                    .map(|c| names_of(m, c))
+                    .collect(),
+            }
+        })
+        .collect();
+    Plan {
+        direction: Direction::Rollout,
+        app_count: l.order.len(),
+        waves,
+        critical_path: critical_path(m, l, member),
     }
+}
 
-    /// Walks back from the first app (by name) of the last wave, each step to the first predecessor by
-    /// name one wave earlier.
-    fn critical_path(&self, l: &Layering, member: Option<&[bool]>) -> Vec<&str> {
-        let last_wave = l.wave_start.len().saturating_sub(2);
-        let Some(&end) = l.order.get(l.wave_start[last_wave] as usize) else {
-            return Vec::new();
+/// Walks back from the first app (by name) of the last wave, each step to the first predecessor by
+/// name one wave earlier.
+fn critical_path<'m>(m: &'m Model, l: &Layering, member: Option<&[bool]>) -> Vec<&'m str> {
+    let last_wave = l.wave_start.len().saturating_sub(2);
+    let Some(&end) = l.order.get(l.wave_start[last_wave] as usize) else {
+        return Vec::new();
+    };
+    let mut path = vec![end];
+    let mut at = AppId(end);
+    while l.wave[at.index()] > 0 {
+        let want = l.wave[at.index()] - 1;
+        let Some(prev) = m
+            .predecessors(at)
+            .filter(|p| member.is_none_or(|set| set[p.index()]) && l.wave[p.index()] == want)
+            .min_by(|a, b| m.name(*a).cmp(m.name(*b)))
+        else {
+            break;
         };
-        let mut path = vec![end];
-        let mut at = AppId(end);
-        while l.wave[at.index()] > 0 {
-            let want = l.wave[at.index()] - 1;
-            let Some(prev) = self
-                .predecessors(at)
-                .filter(|p| member.is_none_or(|m| m[p.index()]) && l.wave[p.index()] == want)
-                .min_by(|a, b| self.name(*a).cmp(self.name(*b)))
-            else {
-                break;
-            };
-            path.push(prev.0);
-            at = prev;
-        }
-        path.reverse();
-        self.names_of(&path)
+        path.push(prev.0);
+        at = prev;
     }
+    path.reverse();
+    names_of(m, &path)
+}
 
-    fn names_of(&self, ids: &[u32]) -> Vec<&str> {
-        ids.iter().map(|&i| self.name(AppId(i))).collect()
-    }
+fn names_of<'m>(m: &'m Model, ids: &[u32]) -> Vec<&'m str> {
+    ids.iter().map(|&i| m.name(AppId(i))).collect()
 }
 
 fn check_options(options: &PlanOptions) -> Result<()> {

@@ -1,7 +1,7 @@
 //! Choosing apps by name or labels.
 
 use crate::error::{Error, Result};
-use crate::manifest::{AppId, Manifest};
+use crate::manifest::{AppId, Model};
 
 /// Chooses apps: an app is chosen when it matches any clause; a clause matches when all its terms do.
 /// A term is `key=value` on the app's labels, or `name=...` on the app's name.
@@ -51,7 +51,7 @@ impl Selector {
     }
 
     /// The apps the selector chooses, in id order. An app named in a `name=` term must exist.
-    pub fn matching(&self, m: &Manifest) -> Result<Vec<AppId>> {
+    pub fn matching(&self, m: &Model) -> Result<Vec<AppId>> {
         for (k, v) in self.clauses.iter().flatten() {
             if k == "name" {
                 m.app(v)?;
@@ -63,7 +63,7 @@ impl Selector {
     }
 }
 
-fn matches(m: &Manifest, id: AppId, clause: &[(String, String)]) -> bool {
+fn matches(m: &Model, id: AppId, clause: &[(String, String)]) -> bool {
     clause.iter().all(|(k, v)| {
         if k == "name" {
             m.name(id) == v

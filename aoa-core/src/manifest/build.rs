@@ -36,9 +36,9 @@ impl Problems<'_> {
         if self.list.len() < MAX_DIAGNOSTICS {
             let (file, pointer) =
                 super::app_pointer(self.files, self.file_starts, AppId(id), suffix);
-            let location = file.locator.locate(&file.origin, &pointer);
+            let position = file.locator.locate(&pointer);
             self.list
-                .push(diagnostic.with_path(pointer).at(&file.origin, location));
+                .push(diagnostic.with_path(pointer).at(&file.origin, position));
         }
     }
 
@@ -89,9 +89,9 @@ pub(crate) fn build(
         }
         if let Err(first) = index.insert(&names, id) {
             let (file, pointer) = super::app_pointer(files, file_starts, AppId(first), "/name");
-            let place = file.locator.locate(&file.origin, &pointer).map_or_else(
+            let place = file.locator.locate(&pointer).map_or_else(
                 || format!("{} at {pointer}", file.origin),
-                |l| l.to_string(),
+                |(line, column)| format!("{}:{line}:{column}", file.origin),
             );
             problems.push(
                 id,

@@ -1,4 +1,7 @@
-//! The manifest: a validated app graph held as flat, index-based arrays.
+//! The manifest model: names, parent and dependency arrays and the feature sections of every app, held as
+//! flat, index-based arrays, with where each was declared. No caches and no indexes of other layers: the
+//! graph, access and params layers build theirs from this model, and the facade [`crate::Manifest`] holds
+//! them.
 //!
 //! ```
 //! use aoa_core::{Format, Manifest};
@@ -12,26 +15,20 @@ mod build;
 mod decl;
 mod name_index;
 mod names;
-mod params;
 mod section;
 pub(crate) mod spec;
 
-pub use params::ParamsFormat;
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
-use crate::access::{Access, AccessIndex};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::error::{Error, Result};
-use crate::graph::Graph;
 use crate::source::{self, Format, Locator, SourceText};
 use crate::suggest;
 use decl::{Decl, FastDocument};
 use names::NameTable;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::OnceLock;
 
 /// At most this many diagnostics are listed for one manifest; one more line says how many were left out.
 pub const MAX_DIAGNOSTICS: usize = 200;
@@ -66,12 +63,13 @@ pub(crate) struct AppMeta {
     sections: BTreeMap<Section, Value>,
 }
 
-/// A validated manifest: every name unique, every parent and dependency known, parent chains loop-free.
+/// A validated manifest model: every name unique, every parent and dependency known, parent chains
+/// loop-free.
 ///
-/// Dependency cycles are allowed here: they are findings that [`Manifest::cycles`] names and that make
-/// [`Manifest::plan`] fail.
+/// Dependency cycles are allowed here: they are findings that [`crate::Manifest::cycles`] names and that
+/// make [`crate::Manifest::plan`] fail.
 #[derive(Debug)]
-pub struct Manifest {
+pub struct Model {
     files: Vec<FileInfo>,
     /// App ids of file `f` start at `file_starts[f]`.
     file_starts: Vec<u32>,
@@ -81,60 +79,28 @@ pub struct Manifest {
     deps: Vec<u32>,
     meta: Vec<Option<Box<AppMeta>>>,
     by_name: Vec<u32>,
-    pub(crate) graph: OnceLock<Graph>,
-    pub(crate) access: OnceLock<AccessIndex>,
-    /// The parsed parameter sections and the schema registry.
-    hub: params::Hub,
 }
 
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
 
-impl Manifest {
-    /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged, with
-    /// the schema registry `schemas/<subject>/<version>.avsc` next to it and the schema files its apps
-    /// reference.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest> {
-        let path = path.as_ref();
-        let mut manifest = Manifest::graph_from_sources(source::read_path(path)?)?;
-        let registry_dir = source::registry_dir(path);
-        let registry = match source::load_registry(&registry_dir) {
-            Ok(registry) => registry,
-            Err(source::RegistryProblems::Io(e)) => return Err(e),
-            Err(source::RegistryProblems::Invalid(diagnostics)) => {
-                return Err(Error::Params { diagnostics });
-            }
-        };
-        manifest.load_hub(params::HubInputs {
-            registry,
-            read_files: true,
-        })?;
-        Ok(manifest)
-    }
-
+impl Model {
     /// Parses one manifest text (reported as `<string>` in diagnostics).
-    #[allow(clippy::should_implement_trait)]
-    pub fn from_str(text: &str, format: Format) -> Result<Manifest> {
-        Manifest::from_sources(vec![SourceText {
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] or [`Error::Manifest`] with every problem found.
+    pub fn from_text(text: &str, format: Format) -> Result<Model> {
+        Model::from_sources(vec![SourceText {
             origin: "<string>".into(),
             text: text.to_string(),
             format,
         }])
     }
 
-    /// Merges several manifest texts into one manifest (apps of all texts share one namespace). Schemas
-    /// may be inline only: there is no registry or file next to a text.
-    pub fn from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
-        Manifest::graph_from_sources(sources)?.with_inline_schemas()
-    }
-
-    /// Checks the parameter sections of a manifest that has no registry and no schema files.
-    fn with_inline_schemas(mut self) -> Result<Manifest> {
-        self.load_hub(params::HubInputs::none())?;
-        Ok(self)
-    }
-
-    /// The app graph of several manifest texts, without the parameter sections checked.
-    fn graph_from_sources(sources: Vec<SourceText>) -> Result<Manifest> {
+    /// Merges several manifest texts into one model (apps of all texts share one namespace).
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] when a text is not well-formed, else [`Error::Manifest`] with every problem found.
+    pub fn from_sources(sources: Vec<SourceText>) -> Result<Model> {
         let mut syntax = Vec::new();
         let mut invalid = Vec::new();
         let mut files = Vec::with_capacity(sources.len());
@@ -186,11 +152,14 @@ impl Manifest {
             });
         }
         let built = with_structure_problems(invalid, build::build(&files, &file_starts, decls))?;
-        Manifest::assemble(files, file_starts, built)
+        Ok(Model::assemble(files, file_starts, built))
     }
 
-    /// Builds a manifest from app records (each a mapping as in a manifest's `apps` list), as scripts do.
-    pub fn from_records(records: &[Value]) -> Result<Manifest> {
+    /// Builds a model from app records (each a mapping as in a manifest's `apps` list), as scripts do.
+    ///
+    /// # Errors
+    /// [`Error::Manifest`] with every problem found.
+    pub fn from_records(records: &[Value]) -> Result<Model> {
         let doc = serde_json::json!({ "apps": records });
         let file = FileInfo {
             origin: "<records>".into(),
@@ -199,44 +168,24 @@ impl Manifest {
         let (decls, problems) = decls_from_value(&doc, &file.origin, &file.locator);
         let files = vec![file];
         let built = with_structure_problems(problems, build::build(&files, &[0], decls))?;
-        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
+        Ok(Model::assemble(files, vec![0], built))
     }
 
-    /// Builds a manifest from app records already read into [`AppSpec`]s, reported as `<records>` exactly like
-    /// [`Manifest::from_records`] (the bindings read plain records straight into specs, skipping JSON values).
+    /// Builds a model from typed app specs, reported in diagnostics as `origin` (`<records>`, `<apps>`).
     ///
-    /// ```
-    /// use aoa_core::{AppSpec, Manifest};
-    /// let api = AppSpec { name: "api".into(), depends_on: vec!["db".into()], ..AppSpec::default() };
-    /// let db = AppSpec { name: "db".into(), ..AppSpec::default() };
-    /// assert_eq!(Manifest::from_record_specs(vec![api, db]).unwrap().len(), 2);
-    /// ```
-    pub fn from_record_specs(apps: Vec<AppSpec>) -> Result<Manifest> {
+    /// # Errors
+    /// [`Error::Manifest`] with every problem found.
+    pub fn from_specs(apps: Vec<AppSpec>, origin: &str) -> Result<Model> {
         let files = vec![FileInfo {
-            origin: "<records>".into(),
+            origin: origin.into(),
             locator: Locator::None,
         }];
         let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
-        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
+        Ok(Model::assemble(files, vec![0], built))
     }
 
-    /// Builds a manifest from typed app specs.
-    pub fn from_apps(apps: Vec<AppSpec>) -> Result<Manifest> {
-        let file = FileInfo {
-            origin: "<apps>".into(),
-            locator: Locator::None,
-        };
-        let files = vec![file];
-        let built = build::build(&files, &[0], apps.into_iter().map(Decl::from).collect())?;
-        Manifest::assemble(files, vec![0], built)?.with_inline_schemas()
-    }
-
-    fn assemble(
-        files: Vec<FileInfo>,
-        file_starts: Vec<u32>,
-        built: build::Built,
-    ) -> Result<Manifest> {
-        Manifest {
+    fn assemble(files: Vec<FileInfo>, file_starts: Vec<u32>, built: build::Built) -> Model {
+        Model {
             files,
             file_starts,
             names: built.names,
@@ -245,23 +194,17 @@ impl Manifest {
             deps: built.deps,
             meta: built.meta,
             by_name: built.by_name,
-            graph: OnceLock::new(),
-            access: OnceLock::new(),
-            hub: params::Hub::default(),
         }
-        .with_access()
     }
 
-    /// Builds the access index when an app has a permission section, so that bad sections and
-    /// escalations are load errors; manifests without one build it on first use.
-    fn with_access(self) -> Result<Manifest> {
-        let has_access =
-            (self.meta.iter().flatten()).any(|m| m.sections.keys().any(|s| s.is_access()));
-        if has_access {
-            let index = AccessIndex::build(&self).into_result()?;
-            let _ = self.access.set(index);
-        }
-        Ok(self)
+    /// Whether any app has one of the sections `wanted` accepts.
+    pub fn has_section(&self, wanted: impl Fn(Section) -> bool) -> bool {
+        (self.meta.iter().flatten()).any(|m| m.sections.keys().any(|&s| wanted(s)))
+    }
+
+    /// The number of apps as an app id bound (ids are `0..app_count()`).
+    pub fn app_count(&self) -> u32 {
+        self.parent.len() as u32
     }
 
     /// The number of apps.
@@ -360,56 +303,22 @@ impl Manifest {
     /// Where a value of the app was declared: `suffix` is a JSON pointer inside the app (`""` for the app
     /// itself, `/depends_on/2`, `/grants/0`). Gives the file, the pointer inside it and, when the text is
     /// known, the line and column.
-    pub fn locate(&self, id: AppId, suffix: &str) -> Declared {
+    pub fn locate(&self, id: AppId, suffix: &str) -> Location {
         let (file, pointer) = app_pointer(&self.files, &self.file_starts, id, suffix);
-        let location = file.locator.locate(&file.origin, &pointer);
-        Declared {
+        let position = file.locator.locate(&pointer);
+        Location {
             file: file.origin.clone(),
             path: pointer,
-            line: location.as_ref().map(|l| l.line),
-            column: location.as_ref().map(|l| l.column),
+            line: position.map(|p| p.0),
+            column: position.map(|p| p.1),
         }
-    }
-
-    /// The permission operations (`check`, `effective`, `who_can`, `what_can`) of this manifest.
-    ///
-    /// The index is built while loading when the manifest has access sections (so their problems are load
-    /// errors), and on first use otherwise.
-    pub fn access(&self) -> Access<'_> {
-        let index = self.access.get_or_init(|| AccessIndex::build(self).index);
-        Access::new(self, index)
     }
 
     /// A diagnostic about a value of an app, placed at its declaration.
     pub fn diagnostic_at(&self, id: AppId, suffix: &str, diagnostic: Diagnostic) -> Diagnostic {
-        let declared = self.locate(id, suffix);
-        let mut d = diagnostic.with_app(self.name(id)).with_path(declared.path);
-        d.file = Some(declared.file);
-        d.line = declared.line;
-        d.column = declared.column;
-        d
-    }
-}
-
-/// Where something was declared in a manifest.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Declared {
-    /// The file.
-    pub file: String,
-    /// The JSON pointer inside the file.
-    pub path: String,
-    /// 1-based line, when the text is known.
-    pub line: Option<usize>,
-    /// 1-based column, when the text is known.
-    pub column: Option<usize>,
-}
-
-impl std::fmt::Display for Declared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.line, self.column) {
-            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}", self.file),
-            _ => write!(f, "{} at {}", self.file, self.path),
-        }
+        diagnostic
+            .with_app(self.name(id))
+            .located(self.locate(id, suffix))
     }
 }
 
@@ -502,8 +411,8 @@ fn decls_from_value(
     let problems = problems
         .into_iter()
         .map(|d| {
-            let location = d.path.as_deref().and_then(|p| locator.locate(origin, p));
-            d.at(origin, location)
+            let position = d.path.as_deref().and_then(|p| locator.locate(p));
+            d.at(origin, position)
         })
         .collect();
     (apps.into_iter().map(Decl::from).collect(), problems)

@@ -1,7 +1,6 @@
 //! Mapping a JSON pointer inside a manifest file back to a line and column.
 
 use super::json_locate::JsonIndex;
-use crate::diagnostic::Location;
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
@@ -35,19 +34,14 @@ impl Locator {
         }
     }
 
-    /// The position of the value at `pointer` in `file`, if it can be found.
-    pub fn locate(&self, file: &str, pointer: &str) -> Option<Location> {
-        let (line, column) = match self {
+    /// The 1-based line and column of the value at `pointer`, if they can be found.
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        match self {
             Locator::None => None,
             Locator::Yaml(positions) => positions.get(pointer).copied(),
             Locator::Json { text, index } => index
                 .get_or_init(|| JsonIndex::build(text))
                 .locate(text, pointer),
-        }?;
-        Some(Location {
-            file: file.to_string(),
-            line,
-            column,
-        })
+        }
     }
 }

@@ -4,13 +4,13 @@
 
 mod json_locate;
 mod locator;
-mod schemas;
+mod schema_files;
 mod yaml;
 
 pub use locator::Locator;
-pub use schemas::{
-    MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, RegistryProblems, load_registry,
-    read_registry, read_schema_file, registry_dir,
+pub use schema_files::{
+    MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, read_registry, read_schema_file,
+    registry_dir,
 };
 pub(crate) use yaml::parse_yaml;
 

@@ -5,10 +5,18 @@
 //! manifest, or `subject@version` from the registry directory `schemas/`), resolves and validates the
 //! parameters of every app and checks every `schema_pin`; every problem found is one diagnostic of an
 //! [`Error::Params`], placed at the app and the value it is about.
+//!
+//! The hub works on the manifest model ([`Model`]): [`Hub::load`] parses and checks the sections, and
+//! [`resolve`] and [`encode`] answer for one app over any [`ParamTree`] of that model (the facade
+//! [`crate::Manifest`] is one).
 
-use super::{AppId, Manifest, Section};
+mod registry;
+
+pub use registry::{RegistryProblems, load_registry};
+
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::manifest::{AppId, MAX_DIAGNOSTICS, Model, Section};
 use crate::schema::compat::check as check_compat;
 use crate::schema::resolve::{ResolveError, check_all};
 use crate::schema::{
@@ -20,7 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// How [`Manifest::encode_params`] writes an app's parameters.
+/// How [`crate::Manifest::encode_params`] writes an app's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ParamsFormat {
@@ -60,13 +68,13 @@ struct AppHub {
 
 /// The schema hub state of a manifest: its registry and the parsed sections of its apps.
 #[derive(Debug, Default)]
-pub(crate) struct Hub {
+pub struct Hub {
     registry: Registry,
     apps: FxHashMap<u32, AppHub>,
 }
 
 /// What loading the hub may read: the registry, and schema files relative to the manifest files.
-pub(crate) struct HubInputs {
+pub struct HubInputs {
     /// The registry of the manifest.
     pub registry: Registry,
     /// Whether schema files may be read (only for manifests read from a path).
@@ -85,21 +93,11 @@ impl HubInputs {
 
 static NO_STRINGS: Vec<String> = Vec::new();
 
-/// The manifest as the hierarchy parameters resolve over (apps numbered by [`AppId`]); the manifest's
-/// own methods of the same names take [`AppId`]s.
-impl ParamTree for Manifest {
-    fn app_count(&self) -> u32 {
-        self.len() as u32
-    }
-    fn parent(&self, app: u32) -> Option<u32> {
-        Manifest::parent(self, AppId(app)).map(|p| p.0)
-    }
-    fn name(&self, app: u32) -> &str {
-        Manifest::name(self, AppId(app))
-    }
-    fn params(&self, app: u32) -> AppParams<'_> {
-        let object = |s| self.section(AppId(app), s).and_then(Value::as_object);
-        let hub = self.hub.apps.get(&app);
+impl Hub {
+    /// The sections of `app` as the resolver reads them (`params`, `shared_params`, locks, required keys).
+    pub fn app_params<'a>(&'a self, m: &'a Model, app: AppId) -> AppParams<'a> {
+        let object = |s| m.section(app, s).and_then(Value::as_object);
+        let hub = self.apps.get(&app.0);
         AppParams {
             params: object(Section::Params),
             shared_params: object(Section::SharedParams),
@@ -107,42 +105,137 @@ impl ParamTree for Manifest {
             required_shared: hub.map_or(&NO_STRINGS, |h| &h.required_shared),
         }
     }
-    fn schema(&self, app: u32) -> Option<&ParsedSchema> {
-        self.param_schema(AppId(app))
-    }
-}
 
-impl Manifest {
-    /// Parses the parameter sections of every app and checks them all; returns every problem.
-    pub(crate) fn load_hub(&mut self, inputs: HubInputs) -> Result<()> {
-        self.hub.registry = inputs.registry;
+    /// The schema that validates the parameters of `app`, if it has one.
+    pub fn schema(&self, app: AppId) -> Option<&ParsedSchema> {
+        self.apps.get(&app.0)?.schema.as_ref().map(|(s, _)| s)
+    }
+
+    /// The schema registry read from `schemas/` next to the manifest (empty for manifests given as text).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Parses the parameter sections of every app of `m` and checks them all; returns every problem.
+    ///
+    /// # Errors
+    /// [`Error::Params`] with one diagnostic per problem.
+    pub fn load(m: &Model, inputs: HubInputs) -> Result<Hub> {
+        let mut hub = Hub {
+            registry: inputs.registry,
+            apps: FxHashMap::default(),
+        };
         let mut problems = Vec::new();
         let mut apps = FxHashMap::default();
-        for id in self.ids() {
+        for id in m.ids() {
             if Section::ALL
                 .iter()
-                .all(|&s| !s.is_param() || self.section(id, s).is_none())
+                .all(|&s| !s.is_param() || m.section(id, s).is_none())
             {
                 continue;
             }
-            let hub = self.parse_sections(id, inputs.read_files, &mut problems);
-            apps.insert(id.0, hub);
+            let sections =
+                View { m, hub: &hub }.parse_sections(id, inputs.read_files, &mut problems);
+            apps.insert(id.0, sections);
         }
-        self.hub.apps = apps;
-        if self.hub.apps.is_empty() {
-            return Ok(());
+        hub.apps = apps;
+        if hub.apps.is_empty() {
+            return Ok(hub);
         }
         // Apps with unusable sections resolve without them, so every other problem is found too.
-        problems.append(&mut self.check_params());
+        problems.append(&mut View { m, hub: &hub }.check_params());
         if problems.is_empty() {
-            return Ok(());
+            return Ok(hub);
         }
-        problems.truncate(super::MAX_DIAGNOSTICS);
+        problems.truncate(MAX_DIAGNOSTICS);
         Err(Error::Params {
             diagnostics: problems,
         })
     }
+}
 
+/// The resolved parameters of `id`: the `shared_params` of its ancestors from the root down, then its
+/// own `params`, validated against its schema, with schema defaults filled in and the app that set each
+/// value. `tree` is the model `m` with its hub `hub` seen as a [`ParamTree`].
+///
+/// # Errors
+/// [`Error::Params`] naming each value that breaks the schema or a lock.
+pub fn resolve<'t>(
+    tree: &'t impl ParamTree,
+    m: &Model,
+    hub: &Hub,
+    id: AppId,
+) -> Result<ResolvedParams<'t>> {
+    Resolver::new(tree)
+        .resolve_validated(id.0)
+        .map_err(|errors| Error::Params {
+            diagnostics: errors
+                .into_iter()
+                .map(|e| View { m, hub }.resolve_diagnostic(e))
+                .collect(),
+        })
+}
+
+/// The resolved parameters `resolved` of `app` (called `name`) written in `format` (the Avro formats need
+/// the app's `schema`).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when an Avro format is asked for an app without a schema, or the value cannot
+/// be encoded.
+pub fn encode(
+    resolved: ResolvedParams<'_>,
+    schema: Option<&ParsedSchema>,
+    name: &str,
+    format: ParamsFormat,
+) -> Result<Vec<u8>> {
+    let schema = || {
+        schema.ok_or_else(|| Error::InvalidArgument {
+            message: format!("app `{name}` has no `schema`, so its parameters have no avro encoding; use the json format or give it a schema"),
+        })
+    };
+    let encode_error = |e: crate::schema::EncodeError| Error::InvalidArgument {
+        message: format!("cannot encode the parameters of `{name}`: {e}"),
+    };
+    let value = match format {
+        ParamsFormat::Json => resolved.value,
+        ParamsFormat::AvroJson => {
+            avro_json::to_avro_json(schema()?, &resolved.value).map_err(encode_error)?
+        }
+        ParamsFormat::AvroBinary => {
+            return binary::encode(schema()?, &resolved.value).map_err(encode_error);
+        }
+    };
+    serde_json::to_vec(&value).map_err(|e| Error::InvalidArgument {
+        message: e.to_string(),
+    })
+}
+
+/// The model and its hub together, for loading checks and diagnostics.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    m: &'a Model,
+    hub: &'a Hub,
+}
+
+impl ParamTree for View<'_> {
+    fn app_count(&self) -> u32 {
+        self.m.app_count()
+    }
+    fn parent(&self, app: u32) -> Option<u32> {
+        self.m.parent(AppId(app)).map(|p| p.0)
+    }
+    fn name(&self, app: u32) -> &str {
+        self.m.name(AppId(app))
+    }
+    fn params(&self, app: u32) -> AppParams<'_> {
+        self.hub.app_params(self.m, AppId(app))
+    }
+    fn schema(&self, app: u32) -> Option<&ParsedSchema> {
+        self.hub.schema(AppId(app))
+    }
+}
+
+impl View<'_> {
     fn parse_sections(
         &self,
         id: AppId,
@@ -151,7 +244,7 @@ impl Manifest {
     ) -> AppHub {
         let mut hub = AppHub::default();
         for section in [Section::Params, Section::SharedParams] {
-            if let Some(value) = self.section(id, section).filter(|v| !v.is_object()) {
+            if let Some(value) = self.m.section(id, section).filter(|v| !v.is_object()) {
                 problems.push(self.wrong_type(
                     id,
                     section,
@@ -172,16 +265,16 @@ impl Manifest {
             "top-level parameter names",
             problems,
         );
-        if let Some(value) = self.section(id, Section::Schema) {
+        if let Some(value) = self.m.section(id, Section::Schema) {
             match self.load_schema(id, value, read_files) {
                 Ok(schema) => hub.schema = Some(schema),
                 Err(d) => problems.push(d),
             }
         }
-        if let Some(value) = self.section(id, Section::SchemaPin) {
+        if let Some(value) = self.m.section(id, Section::SchemaPin) {
             match value.as_str() {
                 Some(pin) if Pin::parse(pin).is_some() => {}
-                _ => problems.push(self.diagnostic_at(
+                _ => problems.push(self.m.diagnostic_at(
                     id,
                     "/schema_pin",
                     Diagnostic::new("bad-schema-pin", format!("`schema_pin` `{}` is not `subject@version` or a schema fingerprint", value.as_str().map_or_else(|| value.to_string(), str::to_string)))
@@ -193,7 +286,7 @@ impl Manifest {
     }
 
     fn wrong_type(&self, id: AppId, section: Section, expected: &str, found: &Value) -> Diagnostic {
-        self.diagnostic_at(
+        self.m.diagnostic_at(
             id,
             &format!("/{}", section.key()),
             Diagnostic::new(
@@ -201,7 +294,7 @@ impl Manifest {
                 format!(
                     "`{}` must be {expected}, found {}",
                     section.key(),
-                    super::spec::kind(found)
+                    crate::manifest::spec::kind(found)
                 ),
             )
             .with_hint(format!("write `{}` as {expected}", section.key())),
@@ -215,7 +308,7 @@ impl Manifest {
         what: &str,
         problems: &mut Vec<Diagnostic>,
     ) -> Vec<String> {
-        let Some(value) = self.section(id, section) else {
+        let Some(value) = self.m.section(id, section) else {
             return Vec::new();
         };
         let expected = format!("a list of {what}");
@@ -232,7 +325,7 @@ impl Manifest {
                     out.push(s.clone())
                 }
                 other => problems.push(
-                    self.diagnostic_at(
+                    self.m.diagnostic_at(
                         id,
                         &format!("/{}/{i}", section.key()),
                         Diagnostic::new(
@@ -241,7 +334,7 @@ impl Manifest {
                                 "entry {} of `{}` must be one of {what}, found {}",
                                 i + 1,
                                 section.key(),
-                                super::spec::kind(other)
+                                crate::manifest::spec::kind(other)
                             ),
                         )
                         .with_hint(format!("write `{}` as {expected}", section.key())),
@@ -260,7 +353,7 @@ impl Manifest {
         read_files: bool,
     ) -> std::result::Result<(ParsedSchema, Origin), Diagnostic> {
         let fail = |code: &'static str, message: String, hint: &str| {
-            self.diagnostic_at(
+            self.m.diagnostic_at(
                 id,
                 "/schema",
                 Diagnostic::new(code, message).with_hint(hint),
@@ -308,7 +401,7 @@ impl Manifest {
                 )),
             };
         }
-        let declared = self.locate(id, "");
+        let declared = self.m.locate(id, "");
         let path = Path::new(&declared.file)
             .parent()
             .map_or_else(|| PathBuf::from(text), |dir| dir.join(text));
@@ -354,59 +447,10 @@ impl Manifest {
         problems
     }
 
-    /// The schema that validates the parameters of `id`, if it has one.
-    pub fn param_schema(&self, id: AppId) -> Option<&ParsedSchema> {
-        self.hub.apps.get(&id.0)?.schema.as_ref().map(|(s, _)| s)
-    }
-
-    /// The schema registry read from `schemas/` next to the manifest (empty for manifests given as text).
-    pub fn registry(&self) -> &Registry {
-        &self.hub.registry
-    }
-
-    /// The resolved parameters of `id`: the `shared_params` of its ancestors from the root down, then its
-    /// own `params`, validated against its schema, with schema defaults filled in and the app that set each
-    /// value.
-    pub fn params(&self, id: AppId) -> Result<ResolvedParams<'_>> {
-        Resolver::new(self)
-            .resolve_validated(id.0)
-            .map_err(|errors| Error::Params {
-                diagnostics: errors
-                    .into_iter()
-                    .map(|e| self.resolve_diagnostic(e))
-                    .collect(),
-            })
-    }
-
-    /// The resolved parameters of `id` written in `format` (the Avro formats need a schema).
-    pub fn encode_params(&self, id: AppId, format: ParamsFormat) -> Result<Vec<u8>> {
-        let resolved = self.params(id)?;
-        let schema = || {
-            self.param_schema(id).ok_or_else(|| Error::InvalidArgument {
-                message: format!("app `{}` has no `schema`, so its parameters have no avro encoding; use the json format or give it a schema", self.name(id)),
-            })
-        };
-        let encode_error = |e: crate::schema::EncodeError| Error::InvalidArgument {
-            message: format!("cannot encode the parameters of `{}`: {e}", self.name(id)),
-        };
-        let value = match format {
-            ParamsFormat::Json => resolved.value,
-            ParamsFormat::AvroJson => {
-                avro_json::to_avro_json(schema()?, &resolved.value).map_err(encode_error)?
-            }
-            ParamsFormat::AvroBinary => {
-                return binary::encode(schema()?, &resolved.value).map_err(encode_error);
-            }
-        };
-        serde_json::to_vec(&value).map_err(|e| Error::InvalidArgument {
-            message: e.to_string(),
-        })
-    }
-
     /// A diagnostic for a resolution error, placed at the value it is about.
     fn resolve_diagnostic(&self, error: ResolveError) -> Diagnostic {
         let message = error.to_string();
-        let id_of = |name: &str| self.id(name).unwrap_or(AppId(0));
+        let id_of = |name: &str| self.m.id(name).unwrap_or(AppId(0));
         match error {
             ResolveError::LockedOverride { path, locker, overrider, in_shared, .. } => {
                 let section = if in_shared { "shared_params" } else { "params" };
@@ -420,16 +464,16 @@ impl Manifest {
             ResolveError::BadLock { app, path } => {
                 let id = id_of(&app);
                 let index = self.hub.apps.get(&id.0).and_then(|h| h.locked.iter().position(|l| *l == path)).unwrap_or(0);
-                self.diagnostic_at(id, &format!("/locked/{index}"), Diagnostic::new("bad-lock", message).with_hint("write locks as json pointers such as `/db/port`"))
+                self.m.diagnostic_at(id, &format!("/locked/{index}"), Diagnostic::new("bad-lock", message).with_hint("write locks as json pointers such as `/db/port`"))
             }
-            ResolveError::MissingSharedKey { app, key, required_by } => self.diagnostic_at(
+            ResolveError::MissingSharedKey { app, key, required_by } => self.m.diagnostic_at(
                 id_of(&app),
                 "/schema",
                 Diagnostic::new("missing-shared-key", message).with_hint(format!(
                     "declare a field `{key}` in the schema of `{app}`, or remove `{key}` from `required_shared` of `{required_by}`"
                 )),
             ),
-            ResolveError::Cycle { app } => self.diagnostic_at(id_of(&app), "/parent", Diagnostic::new("parent-loop", message)),
+            ResolveError::Cycle { app } => self.m.diagnostic_at(id_of(&app), "/parent", Diagnostic::new("parent-loop", message)),
             ResolveError::Invalid { app, set_by, error } => {
                 let message = format!(
                     "parameter `{}`: {}{}",
@@ -458,9 +502,9 @@ impl Manifest {
     fn diagnostic_near(&self, id: AppId, suffix: &str, diagnostic: Diagnostic) -> Diagnostic {
         let mut at = suffix;
         loop {
-            let declared = self.locate(id, at);
+            let declared = self.m.locate(id, at);
             if declared.line.is_some() || at.is_empty() {
-                return self.diagnostic_at(id, at, diagnostic);
+                return self.m.diagnostic_at(id, at, diagnostic);
             }
             at = &at[..at.rfind('/').unwrap_or(0)];
         }
@@ -469,15 +513,15 @@ impl Manifest {
     /// The schema an app's `schema_pin` is checked against: its own, or its nearest ancestor's.
     fn current_schema(&self, id: AppId) -> Option<&(ParsedSchema, Origin)> {
         std::iter::once(id)
-            .chain(self.ancestors(id))
+            .chain(self.m.ancestors(id))
             .find_map(|a| self.hub.apps.get(&a.0)?.schema.as_ref())
     }
 
     /// Checks the `schema_pin` of `id` against its current schema.
     fn check_pin(&self, id: AppId) -> Option<Diagnostic> {
-        let pin_text = self.section(id, Section::SchemaPin)?.as_str()?;
+        let pin_text = self.m.section(id, Section::SchemaPin)?.as_str()?;
         let pin = Pin::parse(pin_text)?;
-        let at = |d: Diagnostic| Some(self.diagnostic_at(id, "/schema_pin", d));
+        let at = |d: Diagnostic| Some(self.m.diagnostic_at(id, "/schema_pin", d));
         let Some((current, origin)) = self.current_schema(id) else {
             return at(Diagnostic::new(
                 "unknown-schema-pin",

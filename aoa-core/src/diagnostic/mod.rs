@@ -1,22 +1,35 @@
-//! Diagnostics: one finding about a manifest, with where it was found and what to do.
+//! Diagnostics: one finding about a manifest, with where it was found and what to do; the cycle report
+//! types; the table of every diagnostic code.
+
+mod codes;
+mod cycle;
+
+pub use codes::{CODES, Code, is_code};
+pub use cycle::{Cycle, CycleEdge, EdgeKind};
 
 use serde::Serialize;
 use std::fmt;
 
-/// A position in a manifest file (1-based line and column).
+/// Where something was declared in a manifest: the file, the JSON pointer inside it and, when the text is
+/// known, the 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
-    /// The file the position is in, as the caller named it (`<string>` for text handed in directly).
+    /// The file, as the caller named it (`<string>` for text handed in directly, `<records>` for records).
     pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub column: usize,
+    /// The JSON pointer inside the file (for example `/apps/3/parent`).
+    pub path: String,
+    /// 1-based line, when the text is known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when the text is known.
+    pub column: Option<usize>,
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}", self.file),
+            _ => write!(f, "{} at {}", self.file, self.path),
+        }
     }
 }
 
@@ -42,8 +55,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic with a code and a message and nothing else filled in.
+    /// A diagnostic with a code (one of [`CODES`]) and a message and nothing else filled in.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            is_code(code),
+            "diagnostic code `{code}` is not in the CODES table"
+        );
         Diagnostic {
             code,
             message: message.into(),
@@ -74,13 +91,22 @@ impl Diagnostic {
         self
     }
 
-    /// Records the file (and the position, when known) of the offending value.
-    pub fn at(mut self, file: &str, location: Option<Location>) -> Self {
+    /// Records the file (and the line and column, when known) of the offending value.
+    pub fn at(mut self, file: &str, position: Option<(usize, usize)>) -> Self {
         self.file = Some(file.to_string());
-        if let Some(loc) = location {
-            self.line = Some(loc.line);
-            self.column = Some(loc.column);
+        if let Some((line, column)) = position {
+            self.line = Some(line);
+            self.column = Some(column);
         }
+        self
+    }
+
+    /// Places the diagnostic at a declaration: its file, pointer, line and column.
+    pub fn located(mut self, location: Location) -> Self {
+        self.file = Some(location.file);
+        self.path = Some(location.path);
+        self.line = location.line;
+        self.column = location.column;
         self
     }
 }

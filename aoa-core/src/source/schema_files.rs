@@ -1,9 +1,7 @@
 //! Reading schema files: the registry layout `schemas/<subject>/<version>.avsc` next to a manifest, and
-//! schema files that apps reference by path.
+//! schema files that apps reference by path. Parsing them is the params layer's work.
 
-use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::schema::{CompatibilityMode, Registry};
 use std::path::{Path, PathBuf};
 
 /// The name of the registry directory next to a manifest.
@@ -75,70 +73,6 @@ pub fn read_registry(dir: &Path) -> Result<RegistryListing> {
         }
     }
     Ok(listing)
-}
-
-/// Builds the registry of a registry directory; every unusable version or mode is one diagnostic.
-pub fn load_registry(dir: &Path) -> Result<Registry, RegistryProblems> {
-    let RegistryListing { files, modes } = read_registry(dir).map_err(RegistryProblems::Io)?;
-    let triples = files
-        .iter()
-        .map(|f| (f.subject.as_str(), f.version.as_str(), f.text.as_str()));
-    let place = |subject: &str| {
-        let mut d = Diagnostic::new("registry", "");
-        d.file = Some(dir.join(subject).display().to_string());
-        d
-    };
-    let (mut registry, mut problems) = match Registry::from_versions(triples) {
-        Ok(registry) => (registry, Vec::new()),
-        Err(errors) => (
-            Registry::new(),
-            errors
-                .iter()
-                .map(|e| {
-                    let mut d = place(error_subject(e));
-                    d.message = e.to_string();
-                    d.with_hint("store each version of a subject as `schemas/<subject>/<n>.avsc`, numbered from 1, each a valid avro schema")
-                })
-                .collect(),
-        ),
-    };
-    for (subject, mode) in modes {
-        match mode.parse::<CompatibilityMode>() {
-            Ok(mode) => registry.set_mode(&subject, mode),
-            Err(e) => {
-                let mut d = place(&subject);
-                d.message = e.to_string();
-                problems.push(d.with_hint(format!("write one mode name in `{MODE_FILE}`")));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(registry)
-    } else {
-        Err(RegistryProblems::Invalid(problems))
-    }
-}
-
-/// Why a registry directory could not be loaded.
-#[derive(Debug)]
-pub enum RegistryProblems {
-    /// It could not be read.
-    Io(Error),
-    /// Versions or modes in it are not usable.
-    Invalid(Vec<Diagnostic>),
-}
-
-fn error_subject(error: &crate::schema::RegistryError) -> &str {
-    use crate::schema::RegistryError as E;
-    match error {
-        E::BadVersion { subject, .. }
-        | E::DuplicateVersion { subject, .. }
-        | E::VersionGap { subject, .. }
-        | E::Schema { subject, .. }
-        | E::UnknownSubject { subject }
-        | E::UnknownVersion { subject, .. } => subject,
-        E::BadMode { .. } | E::BadReference { .. } | E::Incompatible { .. } => "",
-    }
 }
 
 /// Reads a schema file.
