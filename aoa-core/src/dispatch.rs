@@ -16,7 +16,8 @@
 //! | `who_can`  | `action`, `app` (required)                       | [`WhoCan`](crate::access::WhoCan) |
 //! | `what_can` | `subject` (required), `groups`                   | [`WhatCan`](crate::access::WhatCan) |
 //! | `identity` | `app` (required)                                 | list of the app identity's actions |
-//! | `params`   | `app` (required)                                 | [`ResolvedParams`](crate::schema::ResolvedParams) |
+//! | `params`   | `app` (required), `explain` (bool), `encoding` (`json`, `avro-json`, `avro-binary`) | [`ParamsReport`] |
+//! | `schema_check` | `subject`, `schema` (required; the `.avsc` text), `mode` | [`CheckReport`](crate::schema::CheckReport) against the manifest's registry |
 //!
 //! Two operations take something else than one manifest, each through its own entry point:
 //!
@@ -43,7 +44,9 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::graph::{PlanOptions, Selector};
 use crate::manifest::AppSpec;
-use crate::schema::{ParsedSchema, fingerprints};
+use crate::params::{self, ParamsFormat};
+use crate::schema::{ExplainRow, ParsedSchema, Registry, ResolvedParams, fingerprints};
+use crate::source;
 use crate::source::Format;
 use crate::suggest;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -194,8 +197,26 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         name: "params",
-        args: &["app"],
-        run: Run::Manifest(|m, a| to_value(&m.params(m.app(a.string("app")?)?)?)),
+        args: &["app", "explain", "encoding"],
+        run: Run::Manifest(|m, a| {
+            let encoding = a
+                .optional_string("encoding")?
+                .map(params_format)
+                .transpose()?;
+            to_value(&params(m, a.string("app")?, a.bool("explain")?, encoding)?)
+        }),
+    },
+    Operation {
+        name: "schema_check",
+        args: &["subject", "schema", "mode"],
+        run: Run::Manifest(|m, a| {
+            let schema = parse_schema(a.string("schema")?, None)?;
+            let mode = a.optional_string("mode")?;
+            to_value(
+                &m.registry()
+                    .check_subject(a.string("subject")?, &schema, mode)?,
+            )
+        }),
     },
     Operation {
         name: "diff",
@@ -395,6 +416,108 @@ pub fn error_to_value(error: &Error) -> Value {
     })
 }
 
+/// The result of `params`: an app's resolved parameters, with their provenance, and on demand every leaf
+/// with the app that set it (`explain`) and the parameters in an encoding (`format`, `encoded`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamsReport<'m> {
+    /// The encoding asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<ParamsFormat>,
+    /// The resolved parameters: `app`, `value`, `provenance`.
+    #[serde(flatten)]
+    pub resolved: ResolvedParams<'m>,
+    /// With `explain`: every leaf of the value and the app that set it (`None` for a schema default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<ExplainRow<'m>>>,
+    /// In an Avro encoding: the Avro JSON value, or the Avro binary bytes as lowercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoded: Option<Value>,
+}
+
+/// The resolved parameters of the app named `app`, explained on demand, and encoded when `format` is an
+/// Avro encoding.
+///
+/// # Errors
+///
+/// [`Error::UnknownApp`], the [`Error::Params`] problems of its parameters, or [`Error::InvalidArgument`]
+/// when an Avro encoding is asked of an app without a schema.
+pub fn params<'m>(
+    manifest: &'m Manifest,
+    app: &str,
+    explain: bool,
+    format: Option<ParamsFormat>,
+) -> Result<ParamsReport<'m>> {
+    let id = manifest.app(app)?;
+    let resolved = manifest.params(id)?;
+    let encoded = match format {
+        None | Some(ParamsFormat::Json) => None,
+        Some(ParamsFormat::AvroJson) => Some(
+            serde_json::from_slice(&manifest.encode_params(id, ParamsFormat::AvroJson)?)
+                .map_err(|e| invalid(format!("cannot encode the result: {e}")))?,
+        ),
+        Some(ParamsFormat::AvroBinary) => Some(Value::String(hex(
+            &manifest.encode_params(id, ParamsFormat::AvroBinary)?
+        ))),
+    };
+    Ok(ParamsReport {
+        format,
+        explain: explain.then(|| resolved.explain()),
+        resolved,
+        encoded,
+    })
+}
+
+/// Bytes as lowercase hex, two digits each.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// The encodings of `params`, by the name they serialize as.
+const PARAMS_FORMATS: [(&str, ParamsFormat); 3] = [
+    ("json", ParamsFormat::Json),
+    ("avro-json", ParamsFormat::AvroJson),
+    ("avro-binary", ParamsFormat::AvroBinary),
+];
+
+fn params_format(name: &str) -> Result<ParamsFormat> {
+    PARAMS_FORMATS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| invalid(unknown("encoding", name, PARAMS_FORMATS.map(|(n, _)| n))))
+}
+
+/// The schema registry at `path`: a directory of `<subject>/<version>.avsc`, or a manifest file or
+/// directory whose `schemas/` directory is the registry (only the registry is read, not the manifest).
+///
+/// # Errors
+///
+/// [`Error::Io`] when there is no registry directory or it cannot be read; [`Error::Schema`] when versions
+/// or modes in it are not usable.
+pub fn open_registry(path: &std::path::Path) -> Result<Registry> {
+    let dir = if path.join(source::REGISTRY_DIR).is_dir() || path.is_file() {
+        source::registry_dir(path)
+    } else {
+        path.to_path_buf()
+    };
+    if !dir.is_dir() {
+        return Err(Error::Io {
+            path: dir.display().to_string(),
+            message: "no registry directory here; pass a directory of `<subject>/<version>.avsc`, or a manifest with a `schemas/` directory".into(),
+        });
+    }
+    params::load_registry(&dir).map_err(|problems| match problems {
+        params::RegistryProblems::Io(e) => e,
+        params::RegistryProblems::Invalid(diagnostics) => Error::Schema { diagnostics },
+    })
+}
+
 /// The result of `validate`: whether a rollout order exists, the manifest's size, and its problems.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Validation {
@@ -424,6 +547,32 @@ pub fn validate(manifest: &Manifest) -> Result<Validation> {
         waves,
         diagnostics,
     })
+}
+
+/// Validates the outcome of loading a manifest: a loaded manifest as [`validate`] does; a load that failed
+/// on the manifest's own problems (structure, parameters, access, escalation) is an invalid [`Validation`]
+/// listing them, with no apps.
+///
+/// # Errors
+///
+/// Any other load error (unreadable file, syntax, ...), which means there is nothing to validate.
+pub fn validate_loaded(loaded: Result<Manifest>) -> Result<Validation> {
+    match loaded {
+        Ok(manifest) => validate(&manifest),
+        Err(
+            e @ (Error::Manifest { .. }
+            | Error::Params { .. }
+            | Error::InvalidAccess { .. }
+            | Error::Escalation { .. }),
+        ) => Ok(Validation {
+            valid: false,
+            apps: 0,
+            edges: 0,
+            waves: 0,
+            diagnostics: e.diagnostics(),
+        }),
+        Err(e) => Err(e),
+    }
 }
 
 /// Plan options from a `max_parallel` as the bindings receive it (a negative number is an
@@ -485,6 +634,21 @@ impl<'a> Args<'a> {
             Some(v) => v
                 .as_str()
                 .ok_or_else(|| invalid(format!("`{key}` must be a string"))),
+        }
+    }
+
+    /// An optional string.
+    fn optional_string(&self, key: &str) -> Result<Option<&'a str>> {
+        self.get(key).map(|_| self.string(key)).transpose()
+    }
+
+    /// An optional boolean (absent means false).
+    fn bool(&self, key: &str) -> Result<bool> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| invalid(format!("`{key}` must be true or false"))),
         }
     }
 
@@ -679,6 +843,21 @@ mod tests {
                 .code(),
             crate::ErrorCode::Schema
         );
+    }
+
+    #[test]
+    fn validate_loaded_reports_the_manifests_own_problems_and_passes_on_the_rest() {
+        let loaded = Manifest::from_str("apps:\n- name: a\n  parent: b\n", Format::Yaml);
+        let report = validate_loaded(loaded).unwrap();
+        assert!(!report.valid);
+        assert_eq!(report.diagnostics[0].code, "unknown-parent");
+        let loaded = Manifest::from_str("apps: [", Format::Yaml);
+        assert_eq!(
+            validate_loaded(loaded).unwrap_err().code(),
+            crate::ErrorCode::Syntax
+        );
+        assert!(validate_loaded(Ok(manifest())).unwrap().valid);
+        assert_eq!(hex(&[0, 0xab, 16]), "00ab10");
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Graph commands: `validate`, `plan`, `teardown`, `graph`.
 
 use crate::output::{Exit, OutputFormat, print_json, write_diagnostic};
-use aoa_core::{Error, Manifest, Plan, PlanOptions, Selector};
-use serde::Serialize;
+use aoa_core::{Error, Manifest, Plan, PlanOptions, Selector, dispatch};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -49,46 +48,9 @@ pub enum GraphFormat {
     Mermaid,
 }
 
-#[derive(Serialize)]
-struct Validation {
-    valid: bool,
-    apps: usize,
-    edges: usize,
-    waves: usize,
-    diagnostics: Vec<aoa_core::Diagnostic>,
-}
-
 /// `aoa validate`: exit 0 when the manifest is valid and acyclic, 1 with its problems listed otherwise.
 pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let report = match Manifest::from_path(&args.manifest) {
-        Ok(m) => {
-            let (waves, diagnostics) = match m.plan(&PlanOptions::default()) {
-                Ok(plan) => (plan.waves.len(), Vec::new()),
-                Err(e @ Error::Cycle { .. }) => (0, e.diagnostics()),
-                Err(e) => return Err(e),
-            };
-            Validation {
-                valid: diagnostics.is_empty(),
-                apps: m.len(),
-                edges: m.edge_count(),
-                waves,
-                diagnostics,
-            }
-        }
-        Err(
-            e @ (Error::Manifest { .. }
-            | Error::Params { .. }
-            | Error::InvalidAccess { .. }
-            | Error::Escalation { .. }),
-        ) => Validation {
-            valid: false,
-            apps: 0,
-            edges: 0,
-            waves: 0,
-            diagnostics: e.diagnostics(),
-        },
-        Err(e) => return Err(e),
-    };
+    let report = dispatch::validate_loaded(Manifest::from_path(&args.manifest))?;
     match format {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Text => {

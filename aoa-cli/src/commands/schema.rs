@@ -1,11 +1,8 @@
 //! Schema hub commands: `params`, `schema check`, `schema fingerprint`.
 
 use crate::output::{Exit, OutputFormat, print_json};
-use aoa_core::schema::{
-    CheckReport, CompatibilityMode, ParsedSchema, ResolvedParams, fingerprints,
-};
-use aoa_core::{Diagnostic, Error, Manifest, ParamsFormat, source};
-use serde::Serialize;
+use aoa_core::schema::{CheckReport, ExplainRow, ParsedSchema, fingerprints};
+use aoa_core::{Error, Manifest, ParamsFormat, dispatch, source};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -80,71 +77,47 @@ pub struct FingerprintArgs {
     pub schema: PathBuf,
 }
 
-/// The JSON shape of `aoa params --output json`.
-#[derive(Serialize)]
-struct ParamsReport<'a> {
-    format: ParamsFormat,
-    #[serde(flatten)]
-    resolved: &'a ResolvedParams<'a>,
-    /// The Avro JSON value, or the Avro binary bytes as hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encoded: Option<serde_json::Value>,
-}
-
 /// `aoa params`: the resolved parameters of one app.
 pub fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Error> {
     let manifest = Manifest::from_path(&args.manifest)?;
-    let id = manifest.app(&args.app)?;
-    let resolved = manifest.params(id)?;
     let format = ParamsFormat::from(args.format);
-    let bytes = manifest.encode_params(id, format)?;
-    let encoded_json = || serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+    let report = dispatch::params(&manifest, &args.app, args.explain, Some(format))?;
     let mut out = std::io::stdout().lock();
-    match output {
-        OutputFormat::Json => {
-            let encoded = match format {
-                ParamsFormat::Json => None,
-                ParamsFormat::AvroJson => Some(encoded_json()),
-                ParamsFormat::AvroBinary => Some(serde_json::Value::String(hex(&bytes))),
-            };
-            print_json(&ParamsReport {
-                format,
-                resolved: &resolved,
-                encoded,
-            });
+    let _ = match (output, &report.explain, &report.encoded) {
+        (OutputFormat::Json, _, _) => {
+            print_json(&report);
+            Ok(())
         }
-        OutputFormat::Text if args.explain => {
-            let _ = write_explain(&mut out, &resolved);
+        (OutputFormat::Text, Some(rows), _) => write_explain(&mut out, report.resolved.app, rows),
+        (OutputFormat::Text, None, Some(serde_json::Value::String(hex))) if args.hex => {
+            writeln!(out, "{hex}")
         }
-        OutputFormat::Text => {
-            let _ = match format {
-                ParamsFormat::AvroBinary if args.hex => writeln!(out, "{}", hex(&bytes)),
-                ParamsFormat::AvroBinary => out.write_all(&bytes),
-                _ => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&encoded_json()).unwrap_or_default()
-                ),
-            };
+        (OutputFormat::Text, None, _) if format == ParamsFormat::AvroBinary => {
+            let id = manifest.app(&args.app)?;
+            out.write_all(&manifest.encode_params(id, format)?)
         }
-    }
+        (OutputFormat::Text, None, encoded) => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(encoded.as_ref().unwrap_or(&report.resolved.value))
+                .unwrap_or_default()
+        ),
+    };
     let _ = out.flush();
     Ok(Exit::Ok)
 }
 
 /// One line per value: pointer, value, and who set it.
-fn write_explain(out: &mut impl Write, resolved: &ResolvedParams<'_>) -> std::io::Result<()> {
-    let mut rows = Vec::new();
-    collect_leaves(&resolved.value, String::new(), &mut rows);
-    writeln!(out, "parameters of `{}`:", resolved.app)?;
-    let rows: Vec<(String, String, String)> = rows
-        .into_iter()
-        .map(|(path, value)| {
-            let source = resolved.set_by(&path).map_or_else(
+fn write_explain(out: &mut impl Write, app: &str, rows: &[ExplainRow<'_>]) -> std::io::Result<()> {
+    writeln!(out, "parameters of `{app}`:")?;
+    let rows: Vec<(&str, String, String)> = rows
+        .iter()
+        .map(|row| {
+            let source = row.set_by.map_or_else(
                 || "schema default".to_string(),
                 |app| format!("set by `{app}`"),
             );
-            (path, value.to_string(), source)
+            (row.path.as_str(), row.value.to_string(), source)
         })
         .collect();
     let width_path = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
@@ -158,85 +131,16 @@ fn write_explain(out: &mut impl Write, resolved: &ResolvedParams<'_>) -> std::io
     Ok(())
 }
 
-fn collect_leaves<'v>(
-    value: &'v serde_json::Value,
-    path: String,
-    rows: &mut Vec<(String, &'v serde_json::Value)>,
-) {
-    match value {
-        serde_json::Value::Object(map) if !map.is_empty() => {
-            for (key, item) in map {
-                collect_leaves(
-                    item,
-                    format!("{path}/{}", source::escape_pointer_token(key)),
-                    rows,
-                );
-            }
-        }
-        leaf => rows.push((path, leaf)),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Reads and parses a schema file; a problem is unusable input.
 fn read_schema(path: &Path) -> Result<ParsedSchema, Error> {
-    let text = source::read_schema_file(path)?;
-    ParsedSchema::parse_str(&text).map_err(|e| {
-        let mut d = Diagnostic::new("invalid-schema", e.to_string()).with_hint(
-            "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/",
-        );
-        d.file = Some(path.display().to_string());
-        Error::Schema {
-            diagnostics: vec![d],
-        }
-    })
+    dispatch::parse_schema(&source::read_schema_file(path)?, Some(path))
 }
 
 /// `aoa schema check`: exit 0 when the schema may become the next version of the subject, 1 otherwise.
 pub fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Error> {
-    let mode = args
-        .mode
-        .as_deref()
-        .map(str::parse::<CompatibilityMode>)
-        .transpose()
-        .map_err(|e| Error::InvalidArgument {
-            message: e.to_string(),
-        })?;
-    let dir = if args.registry.join(source::REGISTRY_DIR).is_dir() || args.registry.is_file() {
-        source::registry_dir(&args.registry)
-    } else {
-        args.registry.clone()
-    };
-    if !dir.is_dir() {
-        return Err(Error::Io {
-            path: dir.display().to_string(),
-            message: "no registry directory here; pass a directory of `<subject>/<version>.avsc`, or a manifest with a `schemas/` directory".into(),
-        });
-    }
-    let registry = match aoa_core::params::load_registry(&dir) {
-        Ok(registry) => registry,
-        Err(aoa_core::params::RegistryProblems::Io(e)) => return Err(e),
-        Err(aoa_core::params::RegistryProblems::Invalid(diagnostics)) => {
-            return Err(Error::Schema { diagnostics });
-        }
-    };
-    if registry.latest_version(&args.subject) == 0 {
-        let hint = aoa_core::suggest::did_you_mean(&args.subject, registry.subjects())
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Err(Error::InvalidArgument {
-            message: format!(
-                "unknown subject `{}` in `{}`{hint}",
-                args.subject,
-                dir.display()
-            ),
-        });
-    }
+    let registry = dispatch::open_registry(&args.registry)?;
     let schema = read_schema(&args.schema)?;
-    let report = registry.check(&args.subject, &schema, mode);
+    let report = registry.check_subject(&args.subject, &schema, args.mode.as_deref())?;
     match output {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Text => {

@@ -170,7 +170,7 @@ fn walk(values: &Map<String, Value>, path: &str) -> Walk {
 
 /// Calls `f` with the pointer of every leaf of `value` (scalars, lists and
 /// empty mappings), `path` being the pointer of `value`.
-fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut(&str)) {
+pub(super) fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut(&str)) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (key, item) in map {
