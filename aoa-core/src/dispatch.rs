@@ -861,6 +861,32 @@ mod tests {
     }
 
     #[test]
+    fn params_explain_lists_every_leaf_with_its_setter_or_null_for_a_default() {
+        let m = Manifest::from_str(
+            "apps:\n- name: root\n  shared_params: {region: eu, tags: []}\n- name: b\n  parent: root\n  schema: {type: record, name: Q, fields: [{name: region, type: string}, {name: tags, type: {type: array, items: string}}, {name: port, type: int, default: 80}]}\n",
+            Format::Yaml,
+        )
+        .unwrap();
+        let report = call(&m, "params", &json!({"app": "b", "explain": true})).unwrap();
+        assert_eq!(
+            report["explain"],
+            json!([
+                {"path": "/port", "value": 80, "set_by": null},
+                {"path": "/region", "value": "eu", "set_by": "root"},
+                {"path": "/tags", "value": [], "set_by": "root"},
+            ])
+        );
+        let plain = call(&m, "params", &json!({"app": "b"})).unwrap();
+        assert!(plain.get("explain").is_none() && plain.get("format").is_none());
+        assert_eq!(
+            call(&m, "params", &json!({"app": "b", "explain": "yes"}))
+                .unwrap_err()
+                .to_string(),
+            "invalid argument: `explain` must be true or false"
+        );
+    }
+
+    #[test]
     fn records_from_json_matches_from_records() {
         let cases = [
             r#"[{"name":"a"},{"name":"b","parent":"a","depends_on":["a"],"labels":{"k":"v"},"version":"1","owner":"o"}]"#,

@@ -29,33 +29,3 @@ impl<'t> ResolvedParams<'t> {
         rows
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::{Format, Manifest};
-    use serde_json::json;
-
-    #[test]
-    fn every_leaf_with_its_setter_or_none_for_a_default() {
-        let m = Manifest::from_str(
-            "apps:\n- name: root\n  shared_params: {region: eu, tags: []}\n- name: a\n  parent: root\n  schema: {type: record, name: P, fields: [{name: region, type: string}, {name: tags, type: {type: array, items: string}}, {name: port, type: int, default: 80}]}\n  params: {port: 8080}\n- name: b\n  parent: root\n  schema: {type: record, name: Q, fields: [{name: region, type: string}, {name: tags, type: {type: array, items: string}}, {name: port, type: int, default: 80}]}\n",
-            Format::Yaml,
-        )
-        .unwrap();
-        let id = m.app("b").unwrap();
-        let resolved = m.params(id).unwrap();
-        let rows: Vec<_> = resolved
-            .explain()
-            .into_iter()
-            .map(|r| (r.path, r.value, r.set_by))
-            .collect();
-        assert_eq!(
-            rows,
-            vec![
-                ("/port".to_string(), json!(80), None),
-                ("/region".to_string(), json!("eu"), Some("root")),
-                ("/tags".to_string(), json!([]), Some("root")),
-            ]
-        );
-    }
-}
