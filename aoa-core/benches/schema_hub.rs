@@ -6,7 +6,9 @@
     clippy::expect_used,
     clippy::panic,
     missing_docs,
-    deprecated
+    deprecated,
+    clippy::cast_possible_truncation,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
 )]
 
 use std::time::Instant;

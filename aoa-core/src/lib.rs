@@ -62,3 +62,13 @@ pub use source::{Format, SourceText};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust examples of `docs/permissions.md`, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/permissions.md")]
+struct PermissionsDoctests;
+
+/// The Rust examples of `docs/schema-hub.md`, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/schema-hub.md")]
+struct SchemaHubDoctests;

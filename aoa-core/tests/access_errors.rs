@@ -1,5 +1,9 @@
 //! Bad input: every problem is a clear error with its location, never a panic.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::{Error, Format, Manifest};
 

@@ -1,5 +1,9 @@
 //! Property tests over random trees, grants, denies and ceilings, against a naive oracle written here.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::access::glob_matches;
 use aoa_core::{Format, Manifest};

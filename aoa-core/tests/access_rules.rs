@@ -1,6 +1,10 @@
 //! One test per permission rule: inheritance, propagation, environments, denies, groups, roles,
 //! ceilings, identities, effective/who_can/what_can and diff.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::access::{ChangeKind, MissKind, Outcome};
 use aoa_core::{Error, Format, Manifest};

@@ -3,7 +3,12 @@
 //! [`aoa_core::dispatch::call_free`] (no `manifest`). `AOA_BLESS=1 cargo test -p aoa-core --test conformance` writes each vector's
 //! `expected` from the current core (then read the diff carefully before committing).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)] // test helpers may fail loudly
 
 use aoa_core::dispatch;
 use serde::Serialize;

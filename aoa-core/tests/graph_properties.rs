@@ -1,6 +1,11 @@
 //! Property tests of the planner's invariants on random graphs, with petgraph as an independent oracle.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)] // test helpers may fail loudly
 
 use aoa_core::{Error, Manifest, PlanOptions, Selector};
 use petgraph::graph::DiGraph;

@@ -1,6 +1,11 @@
 //! Every manifest diagnostic: its code, message, file, line, column and app.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)] // test helpers may fail loudly
 
 use aoa_core::{Diagnostic, Error, Format, Manifest, SourceText};
 

@@ -1,6 +1,11 @@
 //! The schema hub wired to the manifest: sections, resolution, encodings, pins, diagnostics.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)] // test helpers may fail loudly
 
 use aoa_core::schema::binary;
 use aoa_core::{Error, Format, Manifest, ParamsFormat};

@@ -1,6 +1,11 @@
 //! Planner behaviour on small hand-written graphs: waves, batches, critical path, cycles, impacted, select, teardown.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)] // test helpers may fail loudly
 
 use aoa_core::{EdgeKind, Error, Format, Manifest, PlanOptions, Selector};
 

@@ -1,5 +1,10 @@
 //! Compatibility checker against the shared Avro Java reference cases.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::schema::compat::{IncompatibilityKind, check};
 use aoa_core::schema::{ParsedSchema, parse_list};

@@ -1,5 +1,11 @@
 //! Registry and parameter resolution.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::schema::registry::Direction;
 use aoa_core::schema::resolve::{

@@ -1,5 +1,10 @@
 //! Parsing, hoisting and fingerprints.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::schema::{ParsedSchema, SchemaError, fingerprints, parse_list};
 

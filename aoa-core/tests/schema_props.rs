@@ -1,6 +1,11 @@
 //! Property tests: generated values validate and round-trip; compatibility
 //! laws; garbage never panics.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::schema::avro_json::{from_avro_json, to_avro_json};
 use aoa_core::schema::binary::{decode, encode};

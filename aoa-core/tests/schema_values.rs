@@ -1,5 +1,12 @@
 //! Validation, defaults and encodings.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, deprecated)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    deprecated,
+    clippy::cast_possible_truncation,
+    reason = "tests and benchmarks fail loudly on what they do not expect"
+)]
 
 use aoa_core::schema::avro_json::{from_avro_json, to_avro_json};
 use aoa_core::schema::binary::{decode, decode_single_object, encode, encode_single_object};

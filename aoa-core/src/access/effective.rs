@@ -2,6 +2,11 @@
 //! everywhere (`what_can`). Actions are enumerated over the manifest's vocabulary (every concrete action
 //! written in it); `check` answers for any action.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "action indexes are u32, bounded by the manifest's vocabulary"
+)]
+
 use super::Access;
 use super::check::{Act, Reason};
 use super::model::NONE;

@@ -1,6 +1,11 @@
 //! The access index: every grant, deny, identity need and ceiling of a manifest in flat, id-based arrays
 //! (interned actions, subjects and environments; subtree intervals for "at or below"), built once.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids, rule, subject and action indexes are u32: the manifest builder rejects more than u32::MAX - 1 apps, and each index is bounded by the manifest's size"
+)]
+
 use super::escalation;
 use super::parse::{self, Effect, RuleDecl};
 use super::pattern::is_glob;
@@ -74,7 +79,7 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
-    pub fn intern(&mut self, name: &str) -> u32 {
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
@@ -84,7 +89,7 @@ impl Interner {
         id
     }
 
-    pub fn get(&self, name: &str) -> Option<u32> {
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
         self.ids.get(name).copied()
     }
 }
@@ -141,7 +146,7 @@ pub(crate) struct Built {
 
 impl Built {
     /// The index, or the first kind of problem found (invalid sections before escalations).
-    pub fn into_result(self) -> Result<AccessIndex> {
+    pub(crate) fn into_result(self) -> Result<AccessIndex> {
         if !self.invalid.is_empty() {
             return Err(Error::InvalidAccess {
                 diagnostics: self.invalid,

@@ -18,7 +18,7 @@ pub(crate) struct Roles<'d> {
 
 impl<'d> Roles<'d> {
     /// Indexes and expands every role, reporting unknown includes and include cycles.
-    pub fn new(m: &Model, decls: &'d [RoleDecl], problems: &mut Vec<Diagnostic>) -> Self {
+    pub(super) fn new(m: &Model, decls: &'d [RoleDecl], problems: &mut Vec<Diagnostic>) -> Self {
         let by_app_name = decls
             .iter()
             .enumerate()
@@ -36,19 +36,19 @@ impl<'d> Roles<'d> {
     }
 
     /// The role `name` as seen from `app`: its own definition or the nearest ancestor's.
-    pub fn resolve(&self, m: &Model, app: AppId, name: &str) -> Option<usize> {
+    pub(super) fn resolve(&self, m: &Model, app: AppId, name: &str) -> Option<usize> {
         std::iter::once(app)
             .chain(m.ancestors(app))
             .find_map(|a| self.by_app_name.get(&(a.0, name)).copied())
     }
 
     /// The patterns of a resolved role.
-    pub fn patterns(&self, role: usize) -> Option<&[String]> {
+    pub(super) fn patterns(&self, role: usize) -> Option<&[String]> {
         self.expanded[role].as_deref()
     }
 
     /// A diagnostic for a role name that no app at or above `app` defines.
-    pub fn unknown(&self, m: &Model, app: AppId, name: &str, suffix: &str) -> Diagnostic {
+    pub(super) fn unknown(&self, m: &Model, app: AppId, name: &str, suffix: &str) -> Diagnostic {
         let visible: Vec<&str> = std::iter::once(app)
             .chain(m.ancestors(app))
             .flat_map(|a| {
@@ -141,7 +141,7 @@ impl<'d> Roles<'d> {
     }
 
     /// Reports every role that redefines a role of the same name on an ancestor with more actions.
-    pub fn widened(&self, m: &Model) -> Vec<Diagnostic> {
+    pub(super) fn widened(&self, m: &Model) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (i, decl) in self.decls.iter().enumerate() {
             let Some(parent) = m.parent(decl.app) else {

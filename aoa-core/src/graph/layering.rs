@@ -1,5 +1,10 @@
 //! Waves by Kahn's algorithm over the whole graph or an induced subgraph.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids and wave numbers are u32: the manifest builder rejects more than u32::MAX - 1 apps"
+)]
+
 use super::Graph;
 
 /// Apps ordered by wave, then by name; `wave_start[w]..wave_start[w+1]` indexes wave `w` in `order`.

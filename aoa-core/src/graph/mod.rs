@@ -3,6 +3,11 @@
 //! Everything is flat and index-based: successors in one CSR array, waves computed by Kahn's algorithm,
 //! cycles by an iterative Tarjan pass over only the apps Kahn could not place.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids and name ranks are u32: the manifest builder rejects more than u32::MAX - 1 apps"
+)]
+
 mod cycles;
 mod layering;
 mod plan;

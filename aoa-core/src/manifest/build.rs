@@ -1,5 +1,10 @@
 //! Building the flat, index-based manifest from declared apps, with every semantic check.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids and dependency offsets are u32: `build` rejects more than u32::MAX - 1 apps first"
+)]
+
 use super::decl::{Decl, Str};
 use super::name_index::NameIndex;
 use super::names::NameTable;

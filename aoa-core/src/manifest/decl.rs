@@ -94,7 +94,7 @@ pub(crate) enum Field {
 
 impl Field {
     /// The field a key names, if any.
-    pub fn parse(key: &str) -> Option<Field> {
+    pub(super) fn parse(key: &str) -> Option<Field> {
         Some(match key {
             "name" => Field::Name,
             "parent" => Field::Parent,

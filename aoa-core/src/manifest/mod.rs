@@ -11,6 +11,11 @@
 //! assert_eq!(m.parent(api).map(|p| m.name(p)), Some("root"));
 //! ```
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids are u32: the builder rejects more than u32::MAX - 1 apps"
+)]
+
 mod build;
 mod decl;
 mod name_index;

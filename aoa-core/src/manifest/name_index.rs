@@ -6,6 +6,11 @@
 //! keeps the millions of lookups of parent and dependency names cache-friendly (a `HashMap<&str, u32>`
 //! keyed by strings scattered through the manifest text was the planner's largest cost).
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "a hash is split into its low bits (the slot) and its high 32 bits (the tag) on purpose"
+)]
+
 use super::names::NameTable;
 use std::hash::BuildHasher;
 
@@ -28,7 +33,7 @@ fn hash(name: &str) -> (usize, u32) {
 
 impl NameIndex {
     /// An empty index sized for `count` names (load factor at most 1/2).
-    pub fn with_capacity(count: usize) -> Self {
+    pub(super) fn with_capacity(count: usize) -> Self {
         let size = (count.max(4) * 2).next_power_of_two();
         NameIndex {
             slots: vec![(EMPTY, 0, 0, 0); size],
@@ -37,7 +42,7 @@ impl NameIndex {
     }
 
     /// Adds name `id` of `names`; if the name is already present, returns the id that holds it.
-    pub fn insert(&mut self, names: &NameTable, id: u32) -> Result<(), u32> {
+    pub(super) fn insert(&mut self, names: &NameTable, id: u32) -> Result<(), u32> {
         let name = names.get(id as usize);
         let (start, end) = names.span(id as usize);
         match self.probe(names, name) {
@@ -50,7 +55,7 @@ impl NameIndex {
     }
 
     /// The id of `name`, if present.
-    pub fn get(&self, names: &NameTable, name: &str) -> Option<u32> {
+    pub(super) fn get(&self, names: &NameTable, name: &str) -> Option<u32> {
         self.probe(names, name).ok()
     }
 

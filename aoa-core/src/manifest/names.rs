@@ -1,5 +1,10 @@
 //! App names in one contiguous buffer, indexed by app id.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "app ids are u32: the builder rejects more than u32::MAX - 1 apps"
+)]
+
 /// Every app's name in one buffer (`ends[i]` is where name `i` stops), so 10^6 names cost two allocations.
 #[derive(Debug, Default)]
 pub(crate) struct NameTable {
@@ -9,7 +14,7 @@ pub(crate) struct NameTable {
 
 impl NameTable {
     /// An empty table with room for `count` names.
-    pub fn with_capacity(count: usize) -> Self {
+    pub(super) fn with_capacity(count: usize) -> Self {
         NameTable {
             text: String::with_capacity(count * 16),
             ends: Vec::with_capacity(count),
@@ -17,42 +22,42 @@ impl NameTable {
     }
 
     /// Appends a name; `None` if the buffer would pass 4 GiB.
-    pub fn push(&mut self, name: &str) -> Option<()> {
+    pub(super) fn push(&mut self, name: &str) -> Option<()> {
         self.text.push_str(name);
         self.ends.push(u32::try_from(self.text.len()).ok()?);
         Some(())
     }
 
     /// The number of names.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// Name `i`.
-    pub fn get(&self, i: usize) -> &str {
+    pub(super) fn get(&self, i: usize) -> &str {
         let (start, end) = self.span(i);
         &self.text[start as usize..end as usize]
     }
 
     /// Where name `i` lies in [`NameTable::text`].
-    pub fn span(&self, i: usize) -> (u32, u32) {
+    pub(super) fn span(&self, i: usize) -> (u32, u32) {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         (start, self.ends[i])
     }
 
     /// Every name, concatenated.
-    pub fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         &self.text
     }
 
     /// Every name, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.len()).map(|i| self.get(i))
     }
 
     /// Ids sorted by name bytewise. Sorts by a 16-byte big-endian prefix first, so most comparisons
     /// never touch the strings.
-    pub fn sorted_ids(&self) -> Vec<u32> {
+    pub(super) fn sorted_ids(&self) -> Vec<u32> {
         let mut keyed: Vec<(u128, u32)> = (0..self.len())
             .map(|i| {
                 let mut prefix = [0u8; 16];

@@ -7,6 +7,11 @@
 //! represent. Decoding yields `float`/`double` as JSON floats and
 //! `decimal` with exactly `scale` fractional digits.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "Avro encodes varints 7 bits per byte (the mask keeps the byte), and a `float` as an f32 by definition"
+)]
+
 use serde_json::{Map, Number, Value};
 
 use super::codec_error::{DecodeError, EncodeError};

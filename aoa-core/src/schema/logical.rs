@@ -2,6 +2,11 @@
 //! Avro bytes: ISO-8859-1 strings for `bytes`/`fixed`, decimal strings for
 //! `decimal`, canonical UUID strings for `uuid` on `bytes`/`fixed`.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "each digit or nibble is below 16 (or 256 for a carry byte) before it is narrowed"
+)]
+
 /// The bytes of an ISO-8859-1 string (every char at most U+00FF).
 pub(crate) fn latin1_to_bytes(s: &str) -> Option<Vec<u8>> {
     s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()

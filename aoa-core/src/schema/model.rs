@@ -19,7 +19,7 @@ pub(crate) struct Arena {
 
 impl Arena {
     /// The node with index `id`.
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub(crate) fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id]
     }
 }
@@ -117,7 +117,7 @@ pub(crate) enum Logical {
 
 impl Logical {
     /// The logical type's name as written in schemas.
-    pub fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Logical::Date => "date".into(),
             Logical::TimeMillis => "time-millis".into(),
@@ -138,7 +138,7 @@ impl Logical {
 impl Kind {
     /// The Avro type name used as union branch key in the Avro JSON
     /// encoding: the full name for named types, the type name otherwise.
-    pub fn type_name(&self) -> &str {
+    pub(crate) fn type_name(&self) -> &str {
         match self {
             Kind::Record(r) => &r.named.fullname,
             Kind::Enum(e) => &e.named.fullname,
@@ -148,7 +148,7 @@ impl Kind {
     }
 
     /// The Avro type keyword (`record`, `int`, ...) regardless of names.
-    pub fn keyword(&self) -> &'static str {
+    pub(crate) fn keyword(&self) -> &'static str {
         match self {
             Kind::Record(_) => "record",
             Kind::Enum(_) => "enum",

@@ -17,16 +17,16 @@ pub(crate) struct Pointer<'v> {
 }
 
 impl<'v> Pointer<'v> {
-    pub fn push(&mut self, step: Step<'v>) {
+    pub(super) fn push(&mut self, step: Step<'v>) {
         self.steps.push(step);
     }
 
-    pub fn pop(&mut self) {
+    pub(super) fn pop(&mut self) {
         self.steps.pop();
     }
 
     /// The pointer as text: `""` for the root, `/db/port` below it.
-    pub fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let mut out = String::new();
         for step in &self.steps {
             out.push('/');
@@ -39,7 +39,7 @@ impl<'v> Pointer<'v> {
     }
 
     /// The pointer to member `key` of the current position.
-    pub fn render_child(&self, key: &str) -> String {
+    pub(super) fn render_child(&self, key: &str) -> String {
         format!("{}/{}", self.render(), escape(key))
     }
 }

@@ -11,7 +11,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 /// Positions of nodes by JSON pointer: 1-based (line, column).
-pub type Positions = FxHashMap<String, (usize, usize)>;
+pub(super) type Positions = FxHashMap<String, (usize, usize)>;
 
 enum Frame {
     Seq {
