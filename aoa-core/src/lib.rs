@@ -31,6 +31,11 @@
 //! | 6 | the CLI and the bindings (other crates) | only the facade, `dispatch`, `Error` and result types |
 
 #![forbid(unsafe_code)]
+#![warn(
+    unreachable_pub,
+    clippy::allow_attributes_without_reason,
+    clippy::cast_possible_truncation
+)]
 
 pub mod diagnostic;
 pub mod suggest;
