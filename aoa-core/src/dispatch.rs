@@ -690,6 +690,79 @@ fn unknown<'a>(what: &str, word: &str, candidates: impl IntoIterator<Item = &'a 
     }
 }
 
+/// The entry points with JSON text in and out, for the bindings that cross a language boundary as text (Python,
+/// Node, Kotlin), as cedar-policy's `ffi` module does for its WASM binding: a binding converts strings, calls one
+/// of these, and raises its error class for `error.code`. An outcome is `{"ok": result}` or
+/// `{"error": {"code", "message", "diagnostics"}}`.
+///
+/// ```
+/// use aoa_core::dispatch::text;
+/// let m = text::open("text", "apps: [{name: a}]", None).unwrap();
+/// assert_eq!(text::call(&[&m], "identity", Some(r#"{"app": "a"}"#)), r#"{"ok":[]}"#);
+/// assert!(text::call(&[&m], "diff", None).starts_with(r#"{"error":{"code":"invalid-argument""#));
+/// assert!(text::call(&[], "schema_fingerprint", Some(r#"{"schema": "\"int\""}"#)).starts_with(r#"{"ok":"#));
+/// ```
+pub mod text {
+    use super::{Error, Format, Manifest, Result, Value, invalid, records_from_json, unknown};
+
+    /// Runs `operation` on `manifests`: none ([`call_free`](super::call_free)), one ([`call`](super::call)),
+    /// or two, old and new ([`call_pair`](super::call_pair)); `args` is a JSON object as text (`None`: none).
+    pub fn call(manifests: &[&Manifest], operation: &str, args: Option<&str>) -> String {
+        let run = |args: Value| match manifests {
+            [] => super::call_free(operation, &args),
+            [m] => super::call(m, operation, &args),
+            [old, new] => super::call_pair(old, new, operation, &args),
+            _ => Err(invalid("an operation takes at most two manifests".into())),
+        };
+        match parse(args).and_then(run) {
+            Ok(value) => format!("{{\"ok\":{value}}}"),
+            Err(e) => error(&e),
+        }
+    }
+
+    /// Opens a manifest: `kind` is `path`, `text` (in `format`, YAML when `None`) or `records` (a JSON list,
+    /// read by [`records_from_json`], the fast path for plain records); a failure is its outcome text.
+    ///
+    /// # Errors
+    ///
+    /// The outcome text of the core's error (`{"error": ...}`).
+    pub fn open(
+        kind: &str,
+        text: &str,
+        format: Option<&str>,
+    ) -> std::result::Result<Manifest, String> {
+        let manifest = match kind {
+            "path" => Manifest::from_path(text),
+            "text" => {
+                Format::parse(format.unwrap_or("yaml")).and_then(|f| Manifest::from_str(text, f))
+            }
+            "records" => records_from_json(text),
+            _ => Err(invalid(unknown(
+                "manifest source",
+                kind,
+                ["path", "text", "records"],
+            ))),
+        };
+        manifest.map_err(|e| error(&e))
+    }
+
+    /// Every operation ([`operations`](super::operations)) as a JSON list of `{"name", "kind", "args"}`.
+    pub fn operations() -> String {
+        serde_json::to_string(&super::operations().collect::<Vec<_>>()).unwrap_or_default()
+    }
+
+    fn parse(args: Option<&str>) -> Result<Value> {
+        args.map_or(Ok(Value::Null), |text| {
+            serde_json::from_str(text)
+                .map_err(|e| invalid(format!("the arguments are not JSON: {e}")))
+        })
+    }
+
+    fn error(error: &Error) -> String {
+        serde_json::json!({ "error": super::error_to_value(error) }).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,25 +14,50 @@ unknown-app | unknown app `apii`; did you mean `api`?
 
 Every method is generated from the core's table of operations (``aoa.OPERATIONS``): it converts its arguments to
 JSON, runs the operation in Rust through ``aoa_core::dispatch`` (releasing the GIL) and returns plain dicts and
-lists (typed in ``__init__.pyi``). Errors are subclasses of :class:`AoaError` (``aoa.ERROR_CODES``: code to class)
-with ``code``, ``message`` and ``diagnostics``.
+lists (typed in ``__init__.pyi``, generated). Errors are subclasses of :class:`AoaError` (``aoa.ERROR_CODES``: code
+to class) with ``code``, ``message`` and ``diagnostics``.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from . import _aoa
 
-AoaError = _aoa.AoaError
+
+class AoaError(Exception):
+    """Base class of every aoa error: ``code`` (the same in every language), ``message`` and ``diagnostics``."""
+
+    code = "aoa"
+
+    def __init__(self, message: str, diagnostics: Optional[List[Dict[str, Any]]] = None) -> None:
+        super().__init__(message)
+        self.message, self.diagnostics = message, diagnostics or []
+
+
 #: The exception class of every core error code (``"unknown-app"``: ``UnknownAppError`` ...).
-ERROR_CODES: Dict[str, type] = _aoa.ERROR_CODES
+ERROR_CODES: Dict[str, type] = {
+    code: type(name, (AoaError,) + ((getattr(builtins, also),) if also else ()), {"code": code, "__module__": __name__})
+    for code, name, also in _aoa.error_codes()
+}
 globals().update({cls.__name__: cls for cls in ERROR_CODES.values()})
 
 #: Every operation of the core: ``{"name", "kind": "manifest" | "pair" | "free", "args": [...]}``.
 OPERATIONS: List[Dict[str, Any]] = json.loads(_aoa.operations())
+
+
+def _settle(out: Any) -> Any:
+    """A native outcome: a manifest handle, or ``{"ok": result}`` / ``{"error": {...}}`` as JSON text."""
+    if isinstance(out, _aoa.Manifest):
+        return Manifest(out)
+    outcome = json.loads(out)
+    if "error" in outcome:
+        error = outcome["error"]
+        raise ERROR_CODES[error["code"]](error["message"], error["diagnostics"])
+    return outcome["ok"]
 
 
 def _arguments(op: Mapping[str, Any], args: tuple, kwargs: Dict[str, Any]) -> Optional[str]:
@@ -59,17 +84,17 @@ class Manifest:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Manifest:
         """Loads a manifest file, or every ``*.yaml``, ``*.yml`` and ``*.json`` file of a directory."""
-        return cls(_aoa.Manifest.load(os.fspath(path)))
+        return _settle(_aoa.open("path", os.fspath(path)))
 
     @classmethod
     def from_str(cls, text: str, format: str = "yaml") -> Manifest:
         """Parses one manifest text; ``format`` is ``"yaml"`` or ``"json"``."""
-        return cls(_aoa.Manifest.from_str(text, format))
+        return _settle(_aoa.open("text", text, format))
 
     @classmethod
     def from_apps(cls, apps: Iterable[Mapping[str, Any]]) -> Manifest:
         """Builds a manifest from app records (dicts as in a manifest's ``apps`` list)."""
-        return cls(_aoa.Manifest.from_records(json.dumps(apps if isinstance(apps, list) else list(apps))))
+        return _settle(_aoa.open("records", json.dumps(apps if isinstance(apps, list) else list(apps))))
 
     def __len__(self) -> int:
         return len(self._native)
@@ -79,24 +104,19 @@ class Manifest:
 
     def call(self, operation: str, args: Optional[Mapping[str, Any]] = None) -> Any:
         """Any operation on this manifest by its canonical name, with a dict of arguments."""
-        return json.loads(self._native.call(operation, json.dumps(args) if args is not None else None))
+        return _settle(_aoa.call([self._native], operation, None if args is None else json.dumps(args)))
 
 
 def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
-    """The Python function of one operation of the core's table."""
-    name, kind = op["name"], op["kind"]
+    """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest)."""
+    takes = {"free": 0, "manifest": 1, "pair": 2}[op["kind"]]
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        if kind == "free":
-            return json.loads(_aoa.call_free(name, _arguments(op, args, kwargs)))
-        self, *rest = args
-        if kind == "pair":
-            new, *rest = rest
-            return json.loads(self._native.call_pair(new._native, name, _arguments(op, tuple(rest), kwargs)))
-        return json.loads(self._native.call(name, _arguments(op, tuple(rest), kwargs)))
+        manifests = [m._native for m in args[:takes]]
+        return _settle(_aoa.call(manifests, op["name"], _arguments(op, args[takes:], kwargs)))
 
-    run.__name__ = run.__qualname__ = name
-    run.__doc__ = f"The core's `{name}` operation (arguments: {', '.join(op['args']) or 'none'})."
+    run.__name__ = run.__qualname__ = op["name"]
+    run.__doc__ = f"The core's `{op['name']}` operation (arguments: {', '.join(op['args']) or 'none'})."
     return run
 
 
