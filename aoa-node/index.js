@@ -1,10 +1,10 @@
 'use strict'
-// aoa for Node.js: loads the native addon and turns its errors into AoaError subclasses.
-// Every method of the native `Manifest` is wrapped generically, so a new operation needs no change here.
+// aoa for Node.js: loads the native addon, creates one AoaError subclass per core error code, and generates
+// every method (and its `...Async` twin) from the core's table of operations. Options objects use camelCase keys;
+// results are plain objects with the core's field names (typed in index.d.ts, generated).
 
 const { join } = require('node:path')
 const { existsSync } = require('node:fs')
-const errors = require('./errors.js')
 
 function loadNative() {
   const candidates = [`aoa.${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}.node`, 'aoa.node']
@@ -16,90 +16,76 @@ function loadNative() {
 }
 
 const native = loadNative()
-const { convert } = errors
 
-const Native = native.Manifest
+/** Base class of every aoa error: `code` is the stable core error code, `diagnostics` the findings. */
+class AoaError extends Error {
+  constructor(message, diagnostics = []) {
+    super(message)
+    this.name = new.target.name
+    this.code = new.target.code
+    this.diagnostics = diagnostics
+  }
 
-/** Wraps native manifests (also inside promises) and converts errors. */
+  toJSON() {
+    return { code: this.code, message: this.message, diagnostics: this.diagnostics }
+  }
+}
+
+/** The class of every core error code (`ERROR_CODES['unknown-app'] === UnknownAppError`). */
+const ERROR_CODES = {}
+for (const [code, name] of native.errorCodes()) {
+  ERROR_CODES[code] = { [name]: class extends AoaError {} }[name]
+  ERROR_CODES[code].code = code
+}
+
+/** A native outcome: a manifest handle, or `{"ok": result}` / `{"error": {...}}` as JSON text. */
 function settle(out) {
-  if (out instanceof Native) return new Manifest(out)
-  if (out instanceof Promise) {
-    return out.then(settle, (err) => { throw convert(err) })
-  }
-  return out
+  if (out instanceof native.Manifest) return new Manifest(out)
+  const { ok, error } = JSON.parse(out)
+  if (error) throw new ERROR_CODES[error.code](error.message, error.diagnostics)
+  return ok
 }
 
-/** Hands the native handle of a wrapped manifest argument (as in `diff(newer)`) to the addon. */
-function unwrap(arg) {
-  return arg instanceof Manifest ? arg._native : arg
-}
-
-function forward(call) {
-  try {
-    return settle(call())
-  } catch (err) {
-    throw convert(err)
-  }
-}
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const json = (options) => (options == null ? null : JSON.stringify(Object.fromEntries(Object.entries(options).map(([k, v]) => [snake(k), v]))))
 
 /** A validated manifest (immutable). Build one with `load`, `Manifest.fromStr` or `Manifest.fromApps`. */
 class Manifest {
   constructor(handle) {
-    if (!(handle instanceof Native)) {
-      throw new TypeError('use aoa.load, Manifest.load, Manifest.fromStr or Manifest.fromApps')
-    }
+    if (!(handle instanceof native.Manifest)) throw new TypeError('use aoa.load, Manifest.fromStr or Manifest.fromApps')
     this._native = handle
   }
+
+  static load(path) { return settle(native.open('path', String(path))) }
+  static async loadAsync(path) { return settle(await native.openAsync('path', String(path))) }
+  static fromStr(text, format = 'yaml') { return settle(native.open('text', text, format)) }
+  static fromApps(apps) { return settle(native.open('records', JSON.stringify(apps))) }
+  get length() { return this._native.length }
+
+  /** Any operation on this manifest by its snake_case name, with snake_case arguments. */
+  call(operation, args) { return settle(native.call([this._native], operation, args == null ? null : JSON.stringify(args))) }
 }
 
-// Every static and instance method of the native class, forwarded generically.
-for (const name of Object.getOwnPropertyNames(Native)) {
-  if (typeof Native[name] === 'function' && !(name in Function)) {
-    Manifest[name] = (...args) => forward(() => Native[name](...args))
-  }
-}
-for (const name of Object.getOwnPropertyNames(Native.prototype)) {
-  const desc = Object.getOwnPropertyDescriptor(Native.prototype, name)
-  if (name === 'constructor') continue
-  if (typeof desc.value === 'function') {
-    Object.defineProperty(Manifest.prototype, name, {
-      value: function (...args) {
-        try {
-          return settle(this._native[name](...args.map(unwrap)))
-        } catch (err) {
-          throw convert(err)
-        }
-      },
-      writable: true,
-      configurable: true,
-    })
-  } else if (desc.get) {
-    Object.defineProperty(Manifest.prototype, name, {
-      get() { return this._native[name] },
-      configurable: true,
-    })
-  }
-}
-
-/** Loads a manifest file or directory (`Manifest.load`). */
-function load(path) {
-  return Manifest.load(path)
+const OPERATIONS = JSON.parse(native.operations())
+const functions = {}
+for (const op of OPERATIONS) {
+  const takes = { free: 0, manifest: 1, pair: 2 }[op.kind]
+  const target = takes ? Manifest.prototype : functions
+  // The manifests are `this` and, for a pair, the first argument (`diff(newer)`); the options object follows.
+  const request = (self, args) => [[self, ...args].slice(0, takes).map((m) => m._native), op.name, json(args[Math.max(takes - 1, 0)])]
+  target[camel(op.name)] = function (...args) { return settle(native.call(...request(this, args))) }
+  target[`${camel(op.name)}Async`] = async function (...args) { return settle(await native.callAsync(...request(this, args))) }
 }
 
 module.exports = {
   Manifest,
-  load,
-  operations: native.operations,
-  AoaError: errors.AoaError,
-  IoError: errors.IoError,
-  ParseError: errors.ParseError,
-  ManifestError: errors.ManifestError,
-  CycleError: errors.CycleError,
-  ParamsError: errors.ParamsError,
-  SchemaError: errors.SchemaError,
-  InvalidAccessError: errors.InvalidAccessError,
-  EscalationError: errors.EscalationError,
-  UnknownAppError: errors.UnknownAppError,
-  InvalidArgumentError: errors.InvalidArgumentError,
-  ERROR_CLASSES: errors.ERROR_CLASSES,
+  load: Manifest.load,
+  loadAsync: Manifest.loadAsync,
+  operations: () => OPERATIONS.map((op) => op.name),
+  errorCodes: () => Object.keys(ERROR_CODES),
+  AoaError,
+  ERROR_CODES,
+  ...Object.fromEntries(Object.values(ERROR_CODES).map((cls) => [cls.name, cls])),
+  ...functions,
 }

@@ -43,6 +43,35 @@ test('every constructor and operation', () => {
   assert.ok(['plan', 'teardown', 'impacted', 'select', 'cycles', 'validate'].every((op) => aoa.operations().includes(op)))
 })
 
+test('every operation of the core is a generated method with an Async twin', async () => {
+  const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+  const m = aoa.Manifest.fromApps(DIAMOND)
+  for (const op of aoa.operations()) {
+    const owner = typeof aoa[camel(op)] === 'function' ? aoa : m
+    assert.equal(typeof owner[camel(op)], 'function', op)
+    assert.equal(typeof owner[`${camel(op)}Async`], 'function', op)
+  }
+  assert.deepEqual(await m.whoCanAsync({ action: 'deploy', app: 'api' }), m.whoCan({ action: 'deploy', app: 'api' }))
+  assert.throws(() => m.plan({ maxParalel: 2 }), /unknown argument of `plan` `max_paralel`; did you mean `max_parallel`/)
+  assert.throws(() => m.call('diff'), (e) => e instanceof aoa.InvalidArgumentError && /two manifests/.test(e.message))
+  assert.equal(aoa.schemaFingerprint({ schema: '"string"' }).canonical_form, '"string"')
+  await assert.rejects(aoa.schemaFingerprintAsync({ schema: '{' }), aoa.SchemaError)
+})
+
+test('every error code has its own class, and err.code is the bare code', () => {
+  const codes = aoa.errorCodes()
+  assert.equal(codes.length, 10)
+  assert.equal(new Set(codes.map((c) => aoa.ERROR_CODES[c])).size, codes.length)
+  for (const code of codes) {
+    const Class = aoa.ERROR_CODES[code]
+    assert.ok(Class.prototype instanceof aoa.AoaError && aoa[Class.name] === Class, code)
+    const err = new Class('message', [])
+    assert.equal(err.code, code)
+    assert.equal(err.name, Class.name)
+  }
+  assert.throws(() => aoa.load('/does-not-exist'), (e) => e.code === 'io' && e.message.startsWith('cannot read `/does-not-exist`'))
+})
+
 test('errors are AoaError subclasses with code and diagnostics', () => {
   assert.throws(() => aoa.Manifest.fromStr('apps:\n  - name: api\n    parent: platfrom\n  - name: platform\n'), (e) => {
     assert.ok(e instanceof aoa.ManifestError && e instanceof aoa.AoaError && e instanceof Error)
@@ -84,12 +113,14 @@ test('async variants resolve off the main thread and reject with the same classe
   assert.ok(ticks >= 0)
 })
 
-test('the shipped typings declare every method', () => {
+test('the shipped typings declare every method and error class', () => {
+  const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
   const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
-  for (const name of ['plan', 'planAsync', 'teardown', 'impacted', 'select', 'cycles', 'validate', 'fromApps', 'fromStr', 'loadAsync']) {
-    assert.match(dts, new RegExp(`\\b${name}\\(`))
+  for (const op of aoa.operations()) {
+    for (const name of [camel(op), `${camel(op)}Async`]) assert.match(dts, new RegExp(`\\b${name}\\(`), name)
   }
-  assert.match(dts, /export declare class CycleError extends AoaError/)
+  for (const name of ['fromApps', 'fromStr', 'loadAsync']) assert.match(dts, new RegExp(`\\b${name}\\(`))
+  for (const Class of Object.values(aoa.ERROR_CODES)) assert.match(dts, new RegExp(`export declare class ${Class.name} extends AoaError`))
 })
 
 const ACCESS = `

@@ -1,5 +1,5 @@
 'use strict'
-// The Node runner of the conformance suite: every vector through the typed camelCase method of `Manifest`
+// The Node runner of the conformance suite: every vector through the generated camelCase method of `Manifest`
 // (options object with camelCase keys), and through its `...Async` twin.
 
 const test = require('node:test')
@@ -20,32 +20,24 @@ function load(source) {
   return aoa.load(source.path)
 }
 
-// Operations and arguments that have no typed method yet (until the bindings are generated from the core's
-// operation list): their vectors go through the generic `call`.
-const UNTYPED = new Set(['schema_check'])
-const UNTYPED_ARGS = ['explain', 'encoding']
-
-function invoke(manifest, operation, args, suffix) {
-  if (UNTYPED.has(operation) || UNTYPED_ARGS.some((k) => k in args)) return manifest.call(operation, args)
-  const options = Object.fromEntries(Object.entries(args).map(([k, v]) => [camel(k), v]))
-  const method = manifest[camel(operation) + suffix]
-  assert.equal(typeof method, 'function', `no method ${camel(operation) + suffix}`)
-  return Object.keys(options).length ? method.call(manifest, options) : method.call(manifest)
-}
-
-function asError(err) {
-  if (!(err instanceof aoa.AoaError)) throw err
-  assert.ok(err instanceof aoa.ERROR_CLASSES[err.code], `${err.name} for code ${err.code}`)
-  assert.ok(err instanceof Error)
-  return { error: err.toJSON() }
+/** The vector's operation through the generated camelCase method (a module function without a manifest). */
+function invoke(vector, suffix) {
+  const options = Object.fromEntries(Object.entries(vector.args).map(([k, v]) => [camel(k), v]))
+  const name = camel(vector.operation) + suffix
+  const self = 'manifest' in vector ? load(vector.manifest) : aoa
+  assert.equal(typeof self[name], 'function', `no function ${name}`)
+  const args = 'new' in vector ? [load(vector.new)] : []
+  if (Object.keys(options).length) args.push(options)
+  return self[name](...args)
 }
 
 async function run(vector, suffix) {
   try {
-    const manifest = load(vector.manifest)
-    return await invoke(manifest, vector.operation, vector.args, suffix)
+    return await invoke(vector, suffix)
   } catch (err) {
-    return asError(err)
+    if (!(err instanceof aoa.AoaError)) throw err
+    assert.equal(Object.getPrototypeOf(err), aoa.ERROR_CODES[err.code].prototype, `${err.name} for code ${err.code}`)
+    return { error: err.toJSON() }
   }
 }
 
@@ -71,9 +63,7 @@ process.chdir(ROOT)
 test('there are vectors', () => assert.ok(VECTORS.length >= 30))
 for (const file of VECTORS) {
   const vector = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'))
-  // Two-manifest (`new`) and manifest-free operations are not bound in Node yet.
-  const skip = 'new' in vector || !('manifest' in vector)
-  test(vector.name, { skip }, async () => {
+  test(vector.name, async () => {
     check(vector.expected, await run(vector, ''))
     check(vector.expected, await run(vector, 'Async'))
   })
