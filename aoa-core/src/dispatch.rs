@@ -697,69 +697,71 @@ fn unknown<'a>(what: &str, word: &str, candidates: impl IntoIterator<Item = &'a 
 ///
 /// ```
 /// use aoa_core::dispatch::text;
-/// let m = text::open("text", "apps: [{name: a}]", None).unwrap();
+/// let m = text::open("text", "apps: [{name: a}]", None)?;
 /// assert_eq!(text::call(&[&m], "identity", Some(r#"{"app": "a"}"#)), r#"{"ok":[]}"#);
 /// assert!(text::call(&[&m], "diff", None).starts_with(r#"{"error":{"code":"invalid-argument""#));
 /// assert!(text::call(&[], "schema_fingerprint", Some(r#"{"schema": "\"int\""}"#)).starts_with(r#"{"ok":"#));
+/// # Ok::<(), aoa_core::Error>(())
 /// ```
 pub mod text {
     use super::{Error, Format, Manifest, Result, Value, invalid, records_from_json, unknown};
 
     /// Runs `operation` on `manifests`: none ([`call_free`](super::call_free)), one ([`call`](super::call)),
     /// or two, old and new ([`call_pair`](super::call_pair)); `args` is a JSON object as text (`None`: none).
-    pub fn call(manifests: &[&Manifest], operation: &str, args: Option<&str>) -> String {
-        let run = |args: Value| match manifests {
+    ///
+    /// # Errors
+    ///
+    /// Arguments that are not JSON, more than two manifests, or the operation's own error.
+    pub fn run(manifests: &[&Manifest], operation: &str, args: Option<&str>) -> Result<Value> {
+        let args = args.map_or(Ok(Value::Null), |text| {
+            serde_json::from_str(text)
+                .map_err(|e| invalid(format!("the arguments are not JSON: {e}")))
+        })?;
+        match manifests {
             [] => super::call_free(operation, &args),
             [m] => super::call(m, operation, &args),
             [old, new] => super::call_pair(old, new, operation, &args),
             _ => Err(invalid("an operation takes at most two manifests".into())),
-        };
-        match parse(args).and_then(run) {
-            Ok(value) => format!("{{\"ok\":{value}}}"),
-            Err(e) => error(&e),
         }
     }
 
+    /// [`run`], its outcome as text: `{"ok": result}` or `{"error": ...}`.
+    pub fn call(manifests: &[&Manifest], operation: &str, args: Option<&str>) -> String {
+        match run(manifests, operation, args) {
+            Ok(value) => format!("{{\"ok\":{value}}}"),
+            Err(e) => failure(&e),
+        }
+    }
+
+    /// The outcome text of an error: `{"error": {"code", "message", "diagnostics"}}`.
+    pub fn failure(error: &Error) -> String {
+        serde_json::json!({ "error": super::error_to_value(error) }).to_string()
+    }
+
     /// Opens a manifest: `kind` is `path`, `text` (in `format`, YAML when `None`) or `records` (a JSON list,
-    /// read by [`records_from_json`], the fast path for plain records); a failure is its outcome text.
+    /// read by [`records_from_json`], the fast path for plain records).
     ///
     /// # Errors
     ///
-    /// The outcome text of the core's error (`{"error": ...}`).
-    pub fn open(
-        kind: &str,
-        text: &str,
-        format: Option<&str>,
-    ) -> std::result::Result<Manifest, String> {
-        let manifest = match kind {
-            "path" => Manifest::from_path(text),
+    /// An unknown `kind` or `format`, or the core's error loading the manifest.
+    pub fn open(kind: &str, source: &str, format: Option<&str>) -> Result<Manifest> {
+        match kind {
+            "path" => Manifest::from_path(source),
             "text" => {
-                Format::parse(format.unwrap_or("yaml")).and_then(|f| Manifest::from_str(text, f))
+                Format::parse(format.unwrap_or("yaml")).and_then(|f| Manifest::from_str(source, f))
             }
-            "records" => records_from_json(text),
+            "records" => records_from_json(source),
             _ => Err(invalid(unknown(
                 "manifest source",
                 kind,
                 ["path", "text", "records"],
             ))),
-        };
-        manifest.map_err(|e| error(&e))
+        }
     }
 
     /// Every operation ([`operations`](super::operations)) as a JSON list of `{"name", "kind", "args"}`.
     pub fn operations() -> String {
         serde_json::to_string(&super::operations().collect::<Vec<_>>()).unwrap_or_default()
-    }
-
-    fn parse(args: Option<&str>) -> Result<Value> {
-        args.map_or(Ok(Value::Null), |text| {
-            serde_json::from_str(text)
-                .map_err(|e| invalid(format!("the arguments are not JSON: {e}")))
-        })
-    }
-
-    fn error(error: &Error) -> String {
-        serde_json::json!({ "error": super::error_to_value(error) }).to_string()
     }
 }
 

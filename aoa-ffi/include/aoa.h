@@ -6,37 +6,54 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define AOA_MUST_USE __attribute__((warn_unused_result))
+#else
+#define AOA_MUST_USE
+#endif
+
 // An opaque, immutable, validated manifest. Safe to share between threads for reading.
 typedef struct aoa_manifest aoa_manifest;
 
-// A status code: 0 for success, otherwise the kind of error (one per core error code).
-//
-// A plain `int32_t` in C (never a C enum, so an unknown value from a newer library is still well defined).
+// A status code: 0 for success, otherwise the kind of error (one per core error code). A plain `int32_t`
+// in C (never a C enum, so an unknown value from a newer library is still well defined).
 typedef int32_t aoa_status;
+
 // Success.
-#define aoa_status_OK 0
+#define AOA_STATUS_OK 0
+
 // A file or directory could not be read (core code `io`).
-#define aoa_status_IO 1
+#define AOA_STATUS_IO 1
+
 // A manifest text is not well-formed YAML or JSON (core code `syntax`).
-#define aoa_status_SYNTAX 2
+#define AOA_STATUS_SYNTAX 2
+
 // A manifest is not valid (core code `manifest`).
-#define aoa_status_MANIFEST 3
+#define AOA_STATUS_MANIFEST 3
+
 // The rollout graph has cycles (core code `cycle`).
-#define aoa_status_CYCLE 4
+#define AOA_STATUS_CYCLE 4
+
 // An argument named an unknown app (core code `unknown-app`).
-#define aoa_status_UNKNOWN_APP 5
+#define AOA_STATUS_UNKNOWN_APP 5
+
 // An argument is not acceptable, including NULL pointers and invalid UTF-8 (core code `invalid-argument`).
-#define aoa_status_INVALID_ARGUMENT 6
+#define AOA_STATUS_INVALID_ARGUMENT 6
+
 // The parameters or schemas of a manifest are not valid (core code `params`).
-#define aoa_status_PARAMS 7
+#define AOA_STATUS_PARAMS 7
+
 // A schema or schema registry handed to an operation cannot be used (core code `schema`).
-#define aoa_status_SCHEMA 8
+#define AOA_STATUS_SCHEMA 8
+
 // A permission section is not valid (core code `invalid-access`).
-#define aoa_status_INVALID_ACCESS 9
+#define AOA_STATUS_INVALID_ACCESS 9
+
 // A grant, identity or role is wider than an ancestor's ceiling allows (core code `escalation`).
-#define aoa_status_ESCALATION 10
+#define AOA_STATUS_ESCALATION 10
+
 // A bug in aoa: a panic was caught at the boundary (code `panic`).
-#define aoa_status_PANIC 100
+#define AOA_STATUS_PANIC 100
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +63,7 @@ extern "C" {
 //
 // # Safety
 // `path` must be a NUL-terminated string; `out` a valid pointer. Free the manifest with [`aoa_manifest_free`].
+AOA_MUST_USE
 aoa_status aoa_manifest_load(const char *path,
                              struct aoa_manifest **out);
 
@@ -53,6 +71,7 @@ aoa_status aoa_manifest_load(const char *path,
 //
 // # Safety
 // `manifest_text` and `format` (if not NULL) must be NUL-terminated strings; `out` a valid pointer.
+AOA_MUST_USE
 aoa_status aoa_manifest_from_str(const char *manifest_text,
                                  const char *format,
                                  struct aoa_manifest **out);
@@ -61,7 +80,9 @@ aoa_status aoa_manifest_from_str(const char *manifest_text,
 //
 // # Safety
 // `records_json` must be a NUL-terminated string; `out` a valid pointer.
-aoa_status aoa_manifest_from_records(const char *records_json, struct aoa_manifest **out);
+AOA_MUST_USE
+aoa_status aoa_manifest_from_records(const char *records_json,
+                                     struct aoa_manifest **out);
 
 // Frees a manifest. NULL is ignored.
 //
@@ -72,28 +93,41 @@ void aoa_manifest_free(struct aoa_manifest *manifest);
 // The number of apps of a manifest, in `*out`.
 //
 // # Safety
-// `manifest` must be a live handle; `out` a valid pointer.
-aoa_status aoa_manifest_len(const struct aoa_manifest *manifest, size_t *out);
+// `manifest` must be NULL or a live handle; `out` a valid pointer.
+AOA_MUST_USE aoa_status aoa_manifest_len(const struct aoa_manifest *manifest, size_t *out);
 
-// Stores in `*out_json` who gains or loses what from `old` to `new` (the core's access diff, as JSON).
-//
-// # Safety
-// `old` and `new` must be live handles; `out_json` a valid pointer. Free the result with [`aoa_string_free`].
-aoa_status aoa_diff(const struct aoa_manifest *old,
-                    const struct aoa_manifest *new_,
-                    char **out_json);
-
-// Runs an operation by its canonical name (`plan`, `teardown`, `impacted`, `select`, `cycles`, `validate`, `check`,
-// `effective`, `who_can`, `what_can`, `identity`, `params`)
-// with JSON arguments (an object, or NULL for none), and stores its JSON result in `*out_json`.
+// Runs an operation on one manifest by its canonical name (`plan`, `check`, `params`, ...: every operation of
+// `aoa_core::dispatch` that takes one manifest) with JSON arguments (an object, or NULL for none), and stores
+// its JSON result in `*out_json`.
 //
 // # Safety
 // `manifest` must be a live handle; `operation` and `args_json` (if not NULL) NUL-terminated strings;
 // `out_json` a valid pointer. Free the result with [`aoa_string_free`].
+AOA_MUST_USE
 aoa_status aoa_call(const struct aoa_manifest *manifest,
                     const char *operation,
                     const char *args_json,
                     char **out_json);
+
+// Runs an operation on two manifests, `old` and `new` (`diff`), as [`aoa_call`] does.
+//
+// # Safety
+// As for [`aoa_call`], with two live handles.
+AOA_MUST_USE
+aoa_status aoa_call_pair(const struct aoa_manifest *old,
+                         const struct aoa_manifest *new_,
+                         const char *operation,
+                         const char *args_json,
+                         char **out_json);
+
+// Runs an operation that takes no manifest (`schema_fingerprint`), as [`aoa_call`] does.
+//
+// # Safety
+// As for [`aoa_call`], without a manifest.
+AOA_MUST_USE
+aoa_status aoa_call_free(const char *operation,
+                         const char *args_json,
+                         char **out_json);
 
 // Frees a string returned by this library. NULL is ignored.
 //
@@ -105,7 +139,7 @@ void aoa_string_free(char *s);
 // succeeded. The string belongs to the library and stays valid until the thread's next aoa call.
 const char *aoa_last_error(void);
 
-// The library's version, a static NUL-terminated string.
+// The library's version (the crate's), a static NUL-terminated string.
 const char *aoa_version(void);
 
 #ifdef __cplusplus

@@ -42,17 +42,28 @@ static char *read_file(const char *path) {
 
 /* The status each core error code maps to. */
 static aoa_status status_of(const char *code) {
-    if (strcmp(code, "io") == 0) return aoa_status_IO;
-    if (strcmp(code, "syntax") == 0) return aoa_status_SYNTAX;
-    if (strcmp(code, "manifest") == 0) return aoa_status_MANIFEST;
-    if (strcmp(code, "cycle") == 0) return aoa_status_CYCLE;
-    if (strcmp(code, "params") == 0) return aoa_status_PARAMS;
-    if (strcmp(code, "schema") == 0) return aoa_status_SCHEMA;
-    if (strcmp(code, "invalid-access") == 0) return aoa_status_INVALID_ACCESS;
-    if (strcmp(code, "escalation") == 0) return aoa_status_ESCALATION;
-    if (strcmp(code, "unknown-app") == 0) return aoa_status_UNKNOWN_APP;
-    if (strcmp(code, "invalid-argument") == 0) return aoa_status_INVALID_ARGUMENT;
+    if (strcmp(code, "io") == 0) return AOA_STATUS_IO;
+    if (strcmp(code, "syntax") == 0) return AOA_STATUS_SYNTAX;
+    if (strcmp(code, "manifest") == 0) return AOA_STATUS_MANIFEST;
+    if (strcmp(code, "cycle") == 0) return AOA_STATUS_CYCLE;
+    if (strcmp(code, "params") == 0) return AOA_STATUS_PARAMS;
+    if (strcmp(code, "schema") == 0) return AOA_STATUS_SCHEMA;
+    if (strcmp(code, "invalid-access") == 0) return AOA_STATUS_INVALID_ACCESS;
+    if (strcmp(code, "escalation") == 0) return AOA_STATUS_ESCALATION;
+    if (strcmp(code, "unknown-app") == 0) return AOA_STATUS_UNKNOWN_APP;
+    if (strcmp(code, "invalid-argument") == 0) return AOA_STATUS_INVALID_ARGUMENT;
     return -1;
+}
+
+/* Every error code maps to its own status, distinct from OK and PANIC. */
+static void check_statuses(void) {
+    const char *codes[] = {"io",     "syntax", "manifest",    "cycle",           "params",
+                           "schema", "invalid-access", "escalation", "unknown-app", "invalid-argument"};
+    const int n = (int)(sizeof codes / sizeof codes[0]);
+    for (int i = 0; i < n; i++) {
+        CHECK(status_of(codes[i]) > AOA_STATUS_OK && status_of(codes[i]) != AOA_STATUS_PANIC, "status of %s", codes[i]);
+        for (int j = 0; j < i; j++) CHECK(status_of(codes[i]) != status_of(codes[j]), "%s and %s", codes[i], codes[j]);
+    }
 }
 
 /* The suite's comparison of an error (see tests/conformance/README.md). */
@@ -101,23 +112,29 @@ static void run_vector(const char *file) {
     CHECK(vector != NULL, "%s: cannot read the vector", file);
     if (!vector) return;
 
-    /* Two-manifest (`new`) and manifest-free operations are not bound in C yet. */
-    if (cJSON_HasObjectItem(vector, "new") || !cJSON_HasObjectItem(vector, "manifest")) {
-        cJSON_Delete(vector);
-        return;
-    }
     const cJSON *expected = cJSON_GetObjectItemCaseSensitive(vector, "expected");
     const cJSON *want_error = cJSON_GetObjectItemCaseSensitive(expected, "error");
     const cJSON *operation = cJSON_GetObjectItemCaseSensitive(vector, "operation");
     char *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(vector, "args"));
 
-    aoa_manifest *manifest = NULL;
+    /* aoa_call_free without a manifest, aoa_call_pair with a `new` one, aoa_call otherwise. */
+    const cJSON *source = cJSON_GetObjectItemCaseSensitive(vector, "manifest");
+    const cJSON *new_source = cJSON_GetObjectItemCaseSensitive(vector, "new");
+    aoa_manifest *manifest = NULL, *new_manifest = NULL;
     char *out = NULL;
-    aoa_status status = load(cJSON_GetObjectItemCaseSensitive(vector, "manifest"), &manifest);
-    if (status == aoa_status_OK) {
-        status = aoa_call(manifest, operation->valuestring, args, &out);
+    aoa_status status = AOA_STATUS_OK;
+    if (source) status = load(source, &manifest);
+    if (status == AOA_STATUS_OK && new_source) status = load(new_source, &new_manifest);
+    if (status == AOA_STATUS_OK) {
+        if (!source) {
+            status = aoa_call_free(operation->valuestring, args, &out);
+        } else if (new_source) {
+            status = aoa_call_pair(manifest, new_manifest, operation->valuestring, args, &out);
+        } else {
+            status = aoa_call(manifest, operation->valuestring, args, &out);
+        }
     }
-    if (status == aoa_status_OK) {
+    if (status == AOA_STATUS_OK) {
         cJSON *actual = cJSON_Parse(out);
         CHECK(aoa_last_error() == NULL, "%s: a last error after success", file);
         CHECK(!want_error && cJSON_Compare(expected, actual, 1), "%s: result differs:\n  got %s", file, out);
@@ -135,6 +152,7 @@ static void run_vector(const char *file) {
     }
     aoa_string_free(out);
     aoa_manifest_free(manifest);
+    aoa_manifest_free(new_manifest);
     free(args);
     cJSON_Delete(vector);
 }
@@ -173,49 +191,60 @@ static void check_contract(void) {
     aoa_manifest_free(NULL);
     aoa_string_free(NULL);
 
-    CHECK(aoa_manifest_load(NULL, &m) == aoa_status_INVALID_ARGUMENT && m == NULL, "NULL path");
+    CHECK(aoa_manifest_load(NULL, &m) == AOA_STATUS_INVALID_ARGUMENT && m == NULL, "NULL path");
     CHECK(aoa_last_error() != NULL && strstr(aoa_last_error(), "\"invalid-argument\"") != NULL, "last error JSON");
-    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "yaml", NULL) == aoa_status_INVALID_ARGUMENT, "NULL out");
-    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "toml", &m) == aoa_status_INVALID_ARGUMENT, "bad format");
-    CHECK(aoa_manifest_from_records("{not json", &m) == aoa_status_INVALID_ARGUMENT, "bad records");
+    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "yaml", NULL) == AOA_STATUS_INVALID_ARGUMENT, "NULL out");
+    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "toml", &m) == AOA_STATUS_INVALID_ARGUMENT, "bad format");
+    CHECK(aoa_manifest_from_records("{not json", &m) == AOA_STATUS_INVALID_ARGUMENT, "bad records");
 
-    CHECK(aoa_manifest_from_str("apps: [{name: a}, {name: b, depends_on: [a]}]", NULL, &m) == aoa_status_OK,
+    CHECK(aoa_manifest_from_str("apps: [{name: a}, {name: b, depends_on: [a]}]", NULL, &m) == AOA_STATUS_OK,
           "from_str");
     CHECK(aoa_last_error() == NULL, "no last error after success");
-    CHECK(aoa_manifest_len(m, &len) == aoa_status_OK && len == 2, "len");
-    CHECK(aoa_manifest_len(NULL, &len) == aoa_status_INVALID_ARGUMENT, "len of NULL");
-    CHECK(aoa_call(m, "plan", NULL, &out) == aoa_status_OK && strstr(out, "\"app_count\":2") != NULL, "plan");
+    CHECK(aoa_manifest_len(m, &len) == AOA_STATUS_OK && len == 2, "len");
+    CHECK(aoa_manifest_len(NULL, &len) == AOA_STATUS_INVALID_ARGUMENT, "len of NULL");
+    CHECK(aoa_call(m, "plan", NULL, &out) == AOA_STATUS_OK && strstr(out, "\"app_count\":2") != NULL, "plan");
     aoa_string_free(out);
     out = NULL;
-    CHECK(aoa_call(m, "plan", "[1]", &out) == aoa_status_INVALID_ARGUMENT && out == NULL, "args not an object");
-    CHECK(aoa_call(m, "plan", "{", &out) == aoa_status_INVALID_ARGUMENT, "args not JSON");
-    CHECK(aoa_call(m, "plam", NULL, &out) == aoa_status_INVALID_ARGUMENT &&
+    CHECK(aoa_call(m, "plan", "[1]", &out) == AOA_STATUS_INVALID_ARGUMENT && out == NULL, "args not an object");
+    CHECK(aoa_call(m, "plan", "{", &out) == AOA_STATUS_INVALID_ARGUMENT, "args not JSON");
+    CHECK(aoa_call(m, "plam", NULL, &out) == AOA_STATUS_INVALID_ARGUMENT &&
               strstr(aoa_last_error(), "did you mean `plan`?") != NULL,
           "unknown operation");
-    CHECK(aoa_call(m, "plan", "{\"max_paralel\": 2}", &out) == aoa_status_INVALID_ARGUMENT &&
+    CHECK(aoa_call(m, "plan", "{\"max_paralel\": 2}", &out) == AOA_STATUS_INVALID_ARGUMENT &&
               strstr(aoa_last_error(), "did you mean `max_parallel`?") != NULL,
           "unknown argument");
-    CHECK(aoa_call(m, NULL, NULL, &out) == aoa_status_INVALID_ARGUMENT, "NULL operation");
-    CHECK(aoa_call(m, "plan", NULL, NULL) == aoa_status_INVALID_ARGUMENT, "NULL out_json");
-    CHECK(aoa_call(NULL, "plan", NULL, &out) == aoa_status_INVALID_ARGUMENT, "NULL manifest");
-    CHECK(aoa_call(m, "plan", "{\"max_parallel\": 1}", &out) == aoa_status_OK, "call after errors");
+    CHECK(aoa_call(m, NULL, NULL, &out) == AOA_STATUS_INVALID_ARGUMENT, "NULL operation");
+    CHECK(aoa_call(m, "plan", NULL, NULL) == AOA_STATUS_INVALID_ARGUMENT, "NULL out_json");
+    CHECK(aoa_call(NULL, "plan", NULL, &out) == AOA_STATUS_INVALID_ARGUMENT, "NULL manifest");
+    CHECK(aoa_call(m, "plan", "{\"max_parallel\": 1}", &out) == AOA_STATUS_OK, "call after errors");
     aoa_string_free(out);
     out = NULL;
 
     aoa_manifest *granted = NULL;
     CHECK(aoa_manifest_from_str("apps: [{name: a, grants: [{subject: 'user:ann', actions: [deploy]}]}, "
                                 "{name: b, depends_on: [a]}]",
-                                "yaml", &granted) == aoa_status_OK,
+                                "yaml", &granted) == AOA_STATUS_OK,
           "manifest with a grant");
-    CHECK(aoa_diff(m, granted, &out) == aoa_status_OK && strstr(out, "\"gained\":1") != NULL, "diff gains");
+    CHECK(aoa_call_pair(m, granted, "diff", NULL, &out) == AOA_STATUS_OK && strstr(out, "\"gained\":1") != NULL,
+          "diff gains");
     aoa_string_free(out);
     out = NULL;
-    CHECK(aoa_diff(m, NULL, &out) == aoa_status_INVALID_ARGUMENT && out == NULL, "diff with NULL");
+    CHECK(aoa_call_pair(m, NULL, "diff", NULL, &out) == AOA_STATUS_INVALID_ARGUMENT && out == NULL, "diff with NULL");
+    CHECK(aoa_call(m, "diff", NULL, &out) == AOA_STATUS_INVALID_ARGUMENT &&
+              strstr(aoa_last_error(), "takes two manifests") != NULL,
+          "diff through aoa_call");
+    CHECK(aoa_call_free("schema_fingerprint", "{\"schema\": \"\\\"int\\\"\"}", &out) == AOA_STATUS_OK &&
+              strstr(out, "\"canonical_form\"") != NULL,
+          "schema_fingerprint");
+    aoa_string_free(out);
+    out = NULL;
+    CHECK(strcmp(aoa_version(), "0.1.0") == 0, "version from the crate");
     aoa_manifest_free(granted);
     aoa_manifest_free(m);
 }
 
 int main(void) {
+    check_statuses();
     check_contract();
     int n = run_vectors();
     printf("%d vectors, %d failure(s)\n", n, failures);

@@ -79,7 +79,7 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
 fn opened(kind: &str, source: &str, format: Option<&str>) -> Opened {
     match text::open(kind, source, format) {
         Ok(m) => Either::A(Manifest(Arc::new(m))),
-        Err(outcome) => Either::B(outcome),
+        Err(e) => Either::B(text::failure(&e)),
     }
 }
 

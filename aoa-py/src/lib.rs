@@ -46,7 +46,7 @@ impl Manifest {
 fn open(py: Python<'_>, kind: &str, source: &str, format: Option<&str>) -> PyResult<Py<PyAny>> {
     match py.detach(|| text::open(kind, source, format)) {
         Ok(m) => Ok(Py::new(py, Manifest(m))?.into_any()),
-        Err(outcome) => Ok(PyString::new(py, &outcome).into_any().unbind()),
+        Err(e) => Ok(PyString::new(py, &text::failure(&e)).into_any().unbind()),
     }
 }
 

@@ -7,13 +7,13 @@ int main(void) {
     aoa_manifest *manifest = NULL;
     char *plan = NULL;
     aoa_status status = aoa_manifest_load("examples/platform", &manifest);
-    if (status == aoa_status_OK) status = aoa_call(manifest, "plan", "{\"max_parallel\": 3}", &plan);
-    if (status != aoa_status_OK) {
+    if (status == AOA_STATUS_OK) status = aoa_call(manifest, "plan", "{\"max_parallel\": 3}", &plan);
+    if (status != AOA_STATUS_OK) {
         fprintf(stderr, "aoa error %d: %s\n", status, aoa_last_error());
     } else {
         printf("%s\n", plan);
     }
     aoa_string_free(plan);
     aoa_manifest_free(manifest);
-    return status == aoa_status_OK ? 0 : 1;
+    return status == AOA_STATUS_OK ? 0 : 1;
 }
