@@ -59,42 +59,24 @@ typedef int32_t aoa_status;
 extern "C" {
 #endif // __cplusplus
 
-// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, into `*out`.
+// Opens a manifest into `*out`: `kind` is `"path"` (a manifest file, or every `*.yaml`, `*.yml` and `*.json`
+// file of a directory), `"text"` (one manifest text; `format` `"yaml"`, the default when NULL, or `"json"`) or
+// `"records"` (app records as a JSON list of objects, as in a manifest's `apps`).
 //
 // # Safety
-// `path` must be a NUL-terminated string; `out` a valid pointer. Free the manifest with [`aoa_manifest_free`].
+// `kind`, `source` and `format` (if not NULL) must be NUL-terminated strings; `out` a valid pointer. Free the
+// manifest with [`aoa_manifest_free`].
 AOA_MUST_USE
-aoa_status aoa_manifest_load(const char *path,
+aoa_status aoa_manifest_open(const char *kind,
+                             const char *source,
+                             const char *format,
                              struct aoa_manifest **out);
-
-// Parses one manifest text; `format` is `"yaml"` or `"json"` (NULL means YAML).
-//
-// # Safety
-// `manifest_text` and `format` (if not NULL) must be NUL-terminated strings; `out` a valid pointer.
-AOA_MUST_USE
-aoa_status aoa_manifest_from_str(const char *manifest_text,
-                                 const char *format,
-                                 struct aoa_manifest **out);
-
-// Builds a manifest from app records given as a JSON list of objects (as in a manifest's `apps`).
-//
-// # Safety
-// `records_json` must be a NUL-terminated string; `out` a valid pointer.
-AOA_MUST_USE
-aoa_status aoa_manifest_from_records(const char *records_json,
-                                     struct aoa_manifest **out);
 
 // Frees a manifest. NULL is ignored.
 //
 // # Safety
 // `manifest` must be NULL or a handle from this library not yet freed.
 void aoa_manifest_free(struct aoa_manifest *manifest);
-
-// The number of apps of a manifest, in `*out`.
-//
-// # Safety
-// `manifest` must be NULL or a live handle; `out` a valid pointer.
-AOA_MUST_USE aoa_status aoa_manifest_len(const struct aoa_manifest *manifest, size_t *out);
 
 // Runs an operation on one manifest by its canonical name (`plan`, `check`, `params`, ...: every operation of
 // `aoa_core::dispatch` that takes one manifest) with JSON arguments (an object, or NULL for none), and stores

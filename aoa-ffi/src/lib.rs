@@ -109,67 +109,31 @@ unsafe fn put<T, R>(out: *mut R, value: T, raw: fn(T) -> R) -> Result<(), Error>
     Ok(())
 }
 
-/// Opens a manifest of `kind` (`path`, `text` or `records`) from `source` into `*out`.
+/// Opens a manifest into `*out`: `kind` is `"path"` (a manifest file, or every `*.yaml`, `*.yml` and `*.json`
+/// file of a directory), `"text"` (one manifest text; `format` `"yaml"`, the default when NULL, or `"json"`) or
+/// `"records"` (app records as a JSON list of objects, as in a manifest's `apps`).
 ///
 /// # Safety
-/// As for the public constructors.
-unsafe fn open(
-    kind: &str,
+/// `kind`, `source` and `format` (if not NULL) must be NUL-terminated strings; `out` a valid pointer. Free the
+/// manifest with [`aoa_manifest_free`].
+#[must_use]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aoa_manifest_open(
+    kind: *const c_char,
     source: *const c_char,
     format: *const c_char,
     out: *mut *mut AoaManifest,
 ) -> AoaStatus {
     guard(|| {
-        // SAFETY: per the caller's contract.
-        let (source, format) = unsafe { (text(source)?, text(format)?) };
-        let source = source.ok_or_else(|| invalid("the source is NULL"))?;
+        // SAFETY: per this function's contract.
+        let (kind, source, format) = unsafe { (text(kind)?, text(source)?, text(format)?) };
+        let (kind, source) = kind
+            .zip(source)
+            .ok_or_else(|| invalid("`kind` or `source` is NULL"))?;
         let manifest = dispatch::text::open(kind, source, format)?;
-        // SAFETY: per the caller's contract.
+        // SAFETY: per this function's contract.
         unsafe { put(out, Box::new(AoaManifest(manifest)), Box::into_raw) }
     })
-}
-
-/// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, into `*out`.
-///
-/// # Safety
-/// `path` must be a NUL-terminated string; `out` a valid pointer. Free the manifest with [`aoa_manifest_free`].
-#[must_use]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn aoa_manifest_load(
-    path: *const c_char,
-    out: *mut *mut AoaManifest,
-) -> AoaStatus {
-    // SAFETY: per this function's contract.
-    unsafe { open("path", path, std::ptr::null(), out) }
-}
-
-/// Parses one manifest text; `format` is `"yaml"` or `"json"` (NULL means YAML).
-///
-/// # Safety
-/// `manifest_text` and `format` (if not NULL) must be NUL-terminated strings; `out` a valid pointer.
-#[must_use]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn aoa_manifest_from_str(
-    manifest_text: *const c_char,
-    format: *const c_char,
-    out: *mut *mut AoaManifest,
-) -> AoaStatus {
-    // SAFETY: per this function's contract.
-    unsafe { open("text", manifest_text, format, out) }
-}
-
-/// Builds a manifest from app records given as a JSON list of objects (as in a manifest's `apps`).
-///
-/// # Safety
-/// `records_json` must be a NUL-terminated string; `out` a valid pointer.
-#[must_use]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn aoa_manifest_from_records(
-    records_json: *const c_char,
-    out: *mut *mut AoaManifest,
-) -> AoaStatus {
-    // SAFETY: per this function's contract.
-    unsafe { open("records", records_json, std::ptr::null(), out) }
 }
 
 /// Frees a manifest. NULL is ignored.
@@ -182,24 +146,6 @@ pub unsafe extern "C" fn aoa_manifest_free(manifest: *mut AoaManifest) {
         // SAFETY: the handle came from `Box::into_raw` and is freed once.
         drop(unsafe { Box::from_raw(manifest) });
     }
-}
-
-/// The number of apps of a manifest, in `*out`.
-///
-/// # Safety
-/// `manifest` must be NULL or a live handle; `out` a valid pointer.
-#[must_use]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn aoa_manifest_len(
-    manifest: *const AoaManifest,
-    out: *mut usize,
-) -> AoaStatus {
-    guard(|| {
-        // SAFETY: `manifest` is NULL or a live handle per this function's contract.
-        let manifest = unsafe { manifest.as_ref() }.ok_or_else(|| invalid("`manifest` is NULL"))?;
-        // SAFETY: per this function's contract.
-        unsafe { put(out, manifest.0.len(), std::convert::identity) }
-    })
 }
 
 /// Runs `operation` on `manifests` through `dispatch::text::run`, its JSON result in `*out_json`.
@@ -343,10 +289,9 @@ mod tests {
     fn load_call_and_free() {
         let mut m = ptr::null_mut();
         let yaml = c"apps: [{name: a}, {name: b, parent: a}]";
-        assert_eq!(
-            unsafe { aoa_manifest_from_str(yaml.as_ptr(), c"yaml".as_ptr(), &mut m) },
-            AOA_STATUS_OK
-        );
+        let status =
+            unsafe { aoa_manifest_open(c"text".as_ptr(), yaml.as_ptr(), ptr::null(), &mut m) };
+        assert_eq!(status, AOA_STATUS_OK);
         let mut out = ptr::null_mut();
         let status = unsafe {
             aoa_call(
@@ -381,9 +326,6 @@ mod tests {
             unsafe { aoa_call(m, c"diff".as_ptr(), ptr::null(), &mut out) },
             AOA_STATUS_INVALID_ARGUMENT
         );
-        let mut n = 0usize;
-        assert_eq!(unsafe { aoa_manifest_len(m, &mut n) }, AOA_STATUS_OK);
-        assert_eq!(n, 2);
         unsafe { aoa_manifest_free(m) };
         unsafe { aoa_manifest_free(ptr::null_mut()) };
         unsafe { aoa_string_free(ptr::null_mut()) };
@@ -394,17 +336,24 @@ mod tests {
     #[test]
     fn errors_and_null_pointers_become_status_codes() {
         let mut m = ptr::null_mut();
-        let status = unsafe { aoa_manifest_from_str(c"apps: [".as_ptr(), ptr::null(), &mut m) };
+        let open = |kind: &CStr, source: *const c_char, m: &mut *mut AoaManifest| unsafe {
+            aoa_manifest_open(kind.as_ptr(), source, ptr::null(), m)
+        };
+        let status = open(c"text", c"apps: [".as_ptr(), &mut m);
         assert_eq!(status, AOA_STATUS_SYNTAX);
         assert!(last_error()["diagnostics"][0]["line"].is_u64());
         assert!(m.is_null());
         assert_eq!(
-            unsafe { aoa_manifest_load(ptr::null(), &mut m) },
+            open(c"path", ptr::null(), &mut m),
+            AOA_STATUS_INVALID_ARGUMENT
+        );
+        assert_eq!(
+            open(c"toml", c"x".as_ptr(), &mut m),
             AOA_STATUS_INVALID_ARGUMENT
         );
         let records = c"[{\"name\":\"a\",\"parent\":\"b\"}]";
         assert_eq!(
-            unsafe { aoa_manifest_from_records(records.as_ptr(), &mut m) },
+            open(c"records", records.as_ptr(), &mut m),
             AOA_STATUS_MANIFEST
         );
         assert_eq!(last_error()["diagnostics"][0]["code"], "unknown-parent");

@@ -92,15 +92,15 @@ static aoa_status load(const cJSON *source, aoa_manifest **out) {
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(source, "path");
     if (cJSON_IsString(text)) {
         const cJSON *format = cJSON_GetObjectItemCaseSensitive(source, "format");
-        return aoa_manifest_from_str(text->valuestring, cJSON_IsString(format) ? format->valuestring : NULL, out);
+        return aoa_manifest_open("text", text->valuestring, cJSON_IsString(format) ? format->valuestring : NULL, out);
     }
     if (records) {
         char *json = cJSON_PrintUnformatted(records);
-        aoa_status status = aoa_manifest_from_records(json, out);
+        aoa_status status = aoa_manifest_open("records", json, NULL, out);
         free(json);
         return status;
     }
-    return aoa_manifest_load(cJSON_IsString(path) ? path->valuestring : NULL, out);
+    return aoa_manifest_open("path", cJSON_IsString(path) ? path->valuestring : NULL, NULL, out);
 }
 
 static void run_vector(const char *file) {
@@ -185,23 +185,21 @@ static int run_vectors(void) {
 static void check_contract(void) {
     aoa_manifest *m = NULL;
     char *out = NULL;
-    size_t len = 0;
 
     CHECK(strlen(aoa_version()) > 0, "version");
     aoa_manifest_free(NULL);
     aoa_string_free(NULL);
 
-    CHECK(aoa_manifest_load(NULL, &m) == AOA_STATUS_INVALID_ARGUMENT && m == NULL, "NULL path");
+    CHECK(aoa_manifest_open("path", NULL, NULL, &m) == AOA_STATUS_INVALID_ARGUMENT && m == NULL, "NULL path");
     CHECK(aoa_last_error() != NULL && strstr(aoa_last_error(), "\"invalid-argument\"") != NULL, "last error JSON");
-    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "yaml", NULL) == AOA_STATUS_INVALID_ARGUMENT, "NULL out");
-    CHECK(aoa_manifest_from_str("apps: [{name: a}]", "toml", &m) == AOA_STATUS_INVALID_ARGUMENT, "bad format");
-    CHECK(aoa_manifest_from_records("{not json", &m) == AOA_STATUS_INVALID_ARGUMENT, "bad records");
+    CHECK(aoa_manifest_open("text", "apps: [{name: a}]", "yaml", NULL) == AOA_STATUS_INVALID_ARGUMENT, "NULL out");
+    CHECK(aoa_manifest_open("text", "apps: [{name: a}]", "toml", &m) == AOA_STATUS_INVALID_ARGUMENT, "bad format");
+    CHECK(aoa_manifest_open("records", "{not json", NULL, &m) == AOA_STATUS_INVALID_ARGUMENT, "bad records");
 
-    CHECK(aoa_manifest_from_str("apps: [{name: a}, {name: b, depends_on: [a]}]", NULL, &m) == AOA_STATUS_OK,
+    CHECK(aoa_manifest_open("text", "apps: [{name: a}, {name: b, depends_on: [a]}]", NULL, &m) == AOA_STATUS_OK,
           "from_str");
     CHECK(aoa_last_error() == NULL, "no last error after success");
-    CHECK(aoa_manifest_len(m, &len) == AOA_STATUS_OK && len == 2, "len");
-    CHECK(aoa_manifest_len(NULL, &len) == AOA_STATUS_INVALID_ARGUMENT, "len of NULL");
+    CHECK(aoa_manifest_open("yaml", "apps: []", NULL, &m) == AOA_STATUS_INVALID_ARGUMENT, "unknown kind");
     CHECK(aoa_call(m, "plan", NULL, &out) == AOA_STATUS_OK && strstr(out, "\"app_count\":2") != NULL, "plan");
     aoa_string_free(out);
     out = NULL;
@@ -221,7 +219,7 @@ static void check_contract(void) {
     out = NULL;
 
     aoa_manifest *granted = NULL;
-    CHECK(aoa_manifest_from_str("apps: [{name: a, grants: [{subject: 'user:ann', actions: [deploy]}]}, "
+    CHECK(aoa_manifest_open("text", "apps: [{name: a, grants: [{subject: 'user:ann', actions: [deploy]}]}, "
                                 "{name: b, depends_on: [a]}]",
                                 "yaml", &granted) == AOA_STATUS_OK,
           "manifest with a grant");

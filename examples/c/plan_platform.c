@@ -6,7 +6,7 @@
 int main(void) {
     aoa_manifest *manifest = NULL;
     char *plan = NULL;
-    aoa_status status = aoa_manifest_load("examples/platform", &manifest);
+    aoa_status status = aoa_manifest_open("path", "examples/platform", NULL, &manifest);
     if (status == AOA_STATUS_OK) status = aoa_call(manifest, "plan", "{\"max_parallel\": 3}", &plan);
     if (status != AOA_STATUS_OK) {
         fprintf(stderr, "aoa error %d: %s\n", status, aoa_last_error());
