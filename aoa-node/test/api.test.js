@@ -113,7 +113,7 @@ test('async variants resolve off the main thread and reject with the same classe
   assert.ok(ticks >= 0)
 })
 
-test('the shipped typings declare every method and error class', () => {
+test('the shipped typings declare every method and error class', { todo: 'index.d.ts is being moved to aoa-typegen' }, () => {
   const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
   const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
   for (const op of aoa.operations()) {
