@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok; 1 findings (the manifest was read and has problems: invalid apps, cycles, denials);
 //! 2 the command could not run (usage, unreadable file, syntax error, unknown app in an argument).
 
+mod args;
 mod commands;
 mod output;
 
@@ -11,8 +12,11 @@ use output::{Exit, OutputFormat};
 use std::process::ExitCode;
 
 /// Govern a hierarchy of apps from one manifest: rollout order, cycles, impacted sets.
+///
+/// Every command reads the manifest given with `-m/--manifest PATH` (a file, or a directory of them;
+/// default: the current directory), except `diff OLD NEW` (two manifests) and `schema fingerprint`.
 #[derive(Parser)]
-#[command(name = "aoa", version, about)]
+#[command(name = "aoa", version, about, long_about)]
 struct Cli {
     /// Output for people (`text`) or for scripts (`json`, a stable shape documented in the README).
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
@@ -38,7 +42,10 @@ enum Command {
     /// List every app where a subject may do something, with the actions.
     WhatCan(commands::access::WhatCanArgs),
     /// Show every subject's effective permissions on an app, each with its source.
-    Access(commands::access::AccessArgs),
+    Effective(commands::access::EffectiveArgs),
+    /// The former name of `effective` (deprecated).
+    #[command(hide = true)]
+    Access(commands::access::EffectiveArgs),
     /// Show who gains and who loses which permissions between two manifests.
     Diff(commands::access::DiffArgs),
     /// Print the resolved parameters of an app (JSON, Avro JSON or Avro binary), or explain them.
@@ -59,7 +66,11 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::access::check(&args, format),
         Command::WhoCan(args) => commands::access::who_can(&args, format),
         Command::WhatCan(args) => commands::access::what_can(&args, format),
-        Command::Access(args) => commands::access::effective(&args, format),
+        Command::Effective(args) => commands::access::effective(&args, format),
+        Command::Access(args) => {
+            args::deprecated("`aoa access`", "`aoa effective`");
+            commands::access::effective(&args, format)
+        }
         Command::Diff(args) => commands::access::diff(&args, format),
         Command::Params(args) => commands::schema::params(&args, format),
         Command::Schema(commands::schema::SchemaCommand::Check(args)) => {

@@ -115,7 +115,14 @@ fn who_can_and_access_list_sources() {
         text.contains("group:web-devs") && text.contains("group:platform-admins"),
         "{text}"
     );
-    let o = aoa(&["--output", "json", "access", "-m", EXAMPLE, "payments/api"]);
+    let o = aoa(&[
+        "--output",
+        "json",
+        "effective",
+        "-m",
+        EXAMPLE,
+        "payments/api",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["app"], "payments/api");
     let identity = v["subjects"]
@@ -181,7 +188,7 @@ fn validate_reports_escalations_with_exit_1() {
     )
     .unwrap();
     let f = file.to_string_lossy().into_owned();
-    let o = aoa(&["validate", &f]);
+    let o = aoa(&["validate", "-m", &f]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("[escalation]"), "{}", stdout(&o));
     let o = aoa(&["check", "-m", &f, "user:u", "deploy", "team"]);

@@ -8,7 +8,7 @@ use common::*;
 
 #[test]
 fn plan_on_the_example_prints_waves_for_people() {
-    let (code, stdout, _) = aoa(&["plan", &example()]);
+    let (code, stdout, _) = aoa(&["plan", "-m", &example()]);
     assert_eq!(code, 0);
     assert!(
         stdout.starts_with("rollout plan: 30 apps in 6 waves\nwave 0 (1 apps)\n  platform\n"),
@@ -19,7 +19,7 @@ fn plan_on_the_example_prints_waves_for_people() {
 
 #[test]
 fn plan_json_has_the_documented_shape() {
-    let (code, plan) = aoa_json(&["plan", &example(), "--max-parallel", "3"]);
+    let (code, plan) = aoa_json(&["plan", "-m", &example(), "--max-parallel", "3"]);
     assert_eq!(code, 0);
     assert_eq!(plan["direction"], "rollout");
     assert_eq!(plan["app_count"], 30);
@@ -37,11 +37,12 @@ fn plan_json_has_the_documented_shape() {
 
 #[test]
 fn changed_and_select_and_teardown() {
-    let (_, plan) = aoa_json(&["plan", &example(), "--changed", "data/kafka"]);
+    let (_, plan) = aoa_json(&["plan", "-m", &example(), "--changed", "data/kafka"]);
     assert_eq!(plan["app_count"], 7);
     assert_eq!(plan["waves"][0]["batches"][0][0], "data/kafka");
     let (_, plan) = aoa_json(&[
         "plan",
+        "-m",
         &example(),
         "--select",
         "name=web/storefront-staging",
@@ -58,13 +59,13 @@ fn changed_and_select_and_teardown() {
         order.contains(&"platform/vault"),
         "prerequisites are included: {order:?}"
     );
-    let (_, teardown) = aoa_json(&["teardown", &example()]);
+    let (_, teardown) = aoa_json(&["teardown", "-m", &example()]);
     assert_eq!(teardown["direction"], "teardown");
     assert_eq!(
         teardown["waves"].as_array().unwrap().last().unwrap()["batches"],
         serde_json::json!([["platform"]])
     );
-    let (code, err) = aoa_json(&["plan", &example(), "--changed", "data/kafak"]);
+    let (code, err) = aoa_json(&["plan", "-m", &example(), "--changed", "data/kafak"]);
     assert_eq!(code, 2);
     assert_eq!(err["error"]["code"], "unknown-app");
     assert_eq!(
@@ -75,7 +76,7 @@ fn changed_and_select_and_teardown() {
 
 #[test]
 fn validate_reports_ok_or_every_problem() {
-    let (code, stdout, _) = aoa(&["validate", &example()]);
+    let (code, stdout, _) = aoa(&["validate", "-m", &example()]);
     assert_eq!(
         (code, stdout.as_str()),
         (0, "ok: 30 apps, 61 edges, 6 waves\n")
@@ -84,7 +85,7 @@ fn validate_reports_ok_or_every_problem() {
         "broken.yaml",
         "apps:\n  - name: a\n    parent: b\n  - name: a\n    dependson: []\n",
     );
-    let (code, report) = aoa_json(&["validate", &broken]);
+    let (code, report) = aoa_json(&["validate", "-m", &broken]);
     assert_eq!(code, 1);
     assert_eq!(report["valid"], false);
     let codes: Vec<&str> = report["diagnostics"]
@@ -102,7 +103,7 @@ fn validate_reports_ok_or_every_problem() {
         "broken2.yaml",
         "apps:\n  - name: a\n    parent: b\n  - name: a\n",
     );
-    let (code, stdout, _) = aoa(&["validate", &broken]);
+    let (code, stdout, _) = aoa(&["validate", "-m", &broken]);
     assert_eq!(code, 1);
     assert!(
         stdout.contains(
@@ -122,7 +123,7 @@ fn cycles_are_findings_with_exit_1() {
         "cyclic.yaml",
         "apps:\n  - name: a\n    depends_on: [b]\n  - name: b\n    depends_on: [a]\n",
     );
-    let (code, err) = aoa_json(&["plan", &cyclic]);
+    let (code, err) = aoa_json(&["plan", "-m", &cyclic]);
     assert_eq!(code, 1);
     assert_eq!(err["error"]["code"], "cycle");
     assert_eq!(
@@ -130,40 +131,41 @@ fn cycles_are_findings_with_exit_1() {
         "cycle: a -> b -> a"
     );
     assert_eq!(err["error"]["diagnostics"][0]["line"], 5);
-    let (code, stdout, _) = aoa(&["validate", &cyclic]);
+    let (code, stdout, _) = aoa(&["validate", "-m", &cyclic]);
     assert_eq!(code, 1);
     assert!(stdout.contains("cycle: a -> b -> a"));
 }
 
 #[test]
 fn unreadable_input_and_usage_errors_exit_2() {
-    let (code, _, stderr) = aoa(&["plan", "/nonexistent/manifest.yaml"]);
+    let (code, _, stderr) = aoa(&["plan", "-m", "/nonexistent/manifest.yaml"]);
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with("error: cannot read `/nonexistent/manifest.yaml`"),
         "{stderr}"
     );
     let bad = temp_file("bad.json", "{\"apps\": [\n");
-    let (code, err) = aoa_json(&["plan", &bad]);
+    let (code, err) = aoa_json(&["plan", "-m", &bad]);
     assert_eq!(code, 2);
     assert_eq!(err["error"]["code"], "syntax");
     assert_eq!(err["error"]["diagnostics"][0]["line"], 2);
-    let (code, _, _) = aoa(&["plan"]);
+    let (code, _, stderr) = aoa(&["plan", "--max-paralel", "2"]);
     assert_eq!(code, 2);
-    let (code, _, stderr) = aoa(&["plan", &example(), "--max-parallel", "0"]);
+    assert!(stderr.contains("--max-parallel"), "{stderr}");
+    let (code, _, stderr) = aoa(&["plan", "-m", &example(), "--max-parallel", "0"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("`max_parallel` must be at least 1"));
 }
 
 #[test]
 fn graph_prints_dot_and_mermaid() {
-    let (code, dot, _) = aoa(&["graph", &example()]);
+    let (code, dot, _) = aoa(&["graph", "-m", &example()]);
     assert_eq!(code, 0);
     assert!(dot.starts_with("digraph aoa {"));
     assert!(dot.contains("\"platform\" -> \"team-web\";"));
     assert!(dot.contains("\"payments/db\" -> \"payments/api\" [style=dashed];"));
     assert_eq!(dot.matches(" -> ").count(), 61);
-    let (code, mermaid, _) = aoa(&["graph", &example(), "--format", "mermaid"]);
+    let (code, mermaid, _) = aoa(&["graph", "-m", &example(), "--diagram", "mermaid"]);
     assert_eq!(code, 0);
     assert!(mermaid.starts_with("flowchart LR\n"));
     assert_eq!(

@@ -24,21 +24,21 @@ fn registry_file(subject: &str, version: u32) -> String {
 
 #[test]
 fn the_example_stays_valid() {
-    let (code, stdout, _) = aoa(&["validate", &example()]);
+    let (code, stdout, _) = aoa(&["validate", "-m", &example()]);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(stdout, "ok: 30 apps, 61 edges, 6 waves\n");
 }
 
 #[test]
 fn params_prints_json_and_explains() {
-    let (code, stdout, _) = aoa(&["params", &example(), "payments/api"]);
+    let (code, stdout, _) = aoa(&["params", "-m", &example(), "payments/api"]);
     assert_eq!(code, 0);
     let value: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(value["max_payment_cents"], 1_000_000);
     assert_eq!(value["platform"]["rbac"]["deployer"], "payments-deployer");
     assert_eq!(value["timeout_ms"], 3000);
 
-    let (code, stdout, _) = aoa(&["params", &example(), "payments/api", "--explain"]);
+    let (code, stdout, _) = aoa(&["params", "-m", &example(), "payments/api", "--explain"]);
     assert_eq!(code, 0);
     assert!(
         stdout.starts_with("parameters of `payments/api`:\n"),
@@ -56,7 +56,7 @@ fn params_prints_json_and_explains() {
     assert!(line("/replicas").ends_with("set by `payments/api`"));
     assert!(line("/port").ends_with("schema default"));
 
-    let (code, report) = aoa_json(&["params", &example(), "payments/api", "--explain"]);
+    let (code, report) = aoa_json(&["params", "-m", &example(), "payments/api", "--explain"]);
     assert_eq!(code, 0);
     assert_eq!(report["app"], "payments/api");
     assert_eq!(report["format"], "json");
@@ -68,9 +68,10 @@ fn params_prints_json_and_explains() {
 fn params_encodes_avro() {
     let (code, stdout, _) = aoa(&[
         "params",
+        "-m",
         &example(),
         "payments/api",
-        "--format",
+        "--encoding",
         "avro-json",
     ]);
     assert_eq!(code, 0);
@@ -78,17 +79,19 @@ fn params_encodes_avro() {
     assert_eq!(value["fraud_check"], Value::Null);
     let (code, raw, _) = aoa_bytes(&[
         "params",
+        "-m",
         &example(),
         "payments/api",
-        "--format",
+        "--encoding",
         "avro-binary",
     ]);
     assert_eq!(code, 0);
     let (_, hex, _) = aoa(&[
         "params",
+        "-m",
         &example(),
         "payments/api",
-        "--format",
+        "--encoding",
         "avro-binary",
         "--hex",
     ]);
@@ -96,31 +99,33 @@ fn params_encodes_avro() {
     assert_eq!(hex.trim(), expected);
     let (_, report) = aoa_json(&[
         "params",
+        "-m",
         &example(),
         "payments/api",
-        "--format",
+        "--encoding",
         "avro-binary",
     ]);
     assert_eq!(report["encoded"], expected);
     // No schema: no avro encoding.
     let (code, _, stderr) = aoa(&[
         "params",
+        "-m",
         &example(),
         "web/storefront-staging",
-        "--format",
+        "--encoding",
         "avro-json",
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("has no `schema`"), "{stderr}");
     // Unknown app.
-    let (code, _, stderr) = aoa(&["params", &example(), "payments/apu"]);
+    let (code, _, stderr) = aoa(&["params", "-m", &example(), "payments/apu"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `payments/api`"), "{stderr}");
 }
 
 #[test]
 fn a_type_mismatch_is_caught_with_its_place() {
-    let (code, stdout, _) = aoa(&["validate", &broken()]);
+    let (code, stdout, _) = aoa(&["validate", "-m", &broken()]);
     assert_eq!(code, 1);
     assert!(stdout.starts_with("invalid: 1 problem(s)\n"), "{stdout}");
     assert!(
@@ -131,13 +136,13 @@ fn a_type_mismatch_is_caught_with_its_place() {
         stdout.contains("(set by `payments/api`) (app `payments/api`) [invalid-param]"),
         "{stdout}"
     );
-    let (code, report) = aoa_json(&["validate", &broken()]);
+    let (code, report) = aoa_json(&["validate", "-m", &broken()]);
     assert_eq!(code, 1);
     let d = &report["diagnostics"][0];
     assert_eq!(d["code"], "invalid-param");
     assert_eq!(d["app"], "payments/api");
     assert_eq!(d["line"], 27);
-    let (code, body) = aoa_json(&["params", &broken(), "payments/api"]);
+    let (code, body) = aoa_json(&["params", "-m", &broken(), "payments/api"]);
     assert_eq!(code, 1);
     assert_eq!(body["error"]["code"], "params");
 }
@@ -149,7 +154,7 @@ fn schema_check_exit_codes_and_listing() {
         "check",
         "payments-api",
         &registry_file("payments-api", 2),
-        "--registry",
+        "-m",
         &example(),
     ]);
     assert_eq!(code, 0, "{stdout}");
@@ -276,8 +281,8 @@ fn documented_output(docs: &str, args: &str) -> String {
 fn the_schema_hub_docs_show_real_output() {
     let docs = std::fs::read_to_string(root().join("docs/schema-hub.md")).unwrap();
     for args in [
-        "validate aoa-cli/tests/fixtures/platform-type-mismatch",
-        "params examples/platform payments/api --explain",
+        "validate -m aoa-cli/tests/fixtures/platform-type-mismatch",
+        "params payments/api -m examples/platform --explain",
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_aoa"))
             .args(args.split_whitespace())

@@ -1,19 +1,12 @@
-//! Permission commands: `check`, `who-can`, `what-can`, `access`, `diff`.
+//! Permission commands: `check`, `who-can`, `what-can`, `effective`, `diff`.
 
+use crate::args::ManifestArgs;
 use crate::output::{Exit, OutputFormat, print_json};
 use aoa_core::access::{AccessDiff, Decision, MissKind, Outcome, Reason, Rule};
 use aoa_core::{Error, Manifest};
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-
-/// The manifest option shared by the permission commands.
-#[derive(clap::Args)]
-pub struct ManifestArg {
-    /// A manifest file, or a directory of them.
-    #[arg(short, long, value_name = "PATH", default_value = ".")]
-    pub manifest: PathBuf,
-}
 
 /// Arguments of `aoa check`.
 #[derive(clap::Args)]
@@ -31,7 +24,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub explain: bool,
     #[command(flatten)]
-    pub manifest: ManifestArg,
+    pub manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa who-can`.
@@ -42,7 +35,7 @@ pub struct WhoCanArgs {
     /// The app.
     pub app: String,
     #[command(flatten)]
-    pub manifest: ManifestArg,
+    pub manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa what-can`.
@@ -54,16 +47,16 @@ pub struct WhatCanArgs {
     #[arg(long = "group", short, value_name = "GROUP")]
     pub groups: Vec<String>,
     #[command(flatten)]
-    pub manifest: ManifestArg,
+    pub manifest: ManifestArgs,
 }
 
-/// Arguments of `aoa access`.
+/// Arguments of `aoa effective` (formerly `aoa access`).
 #[derive(clap::Args)]
-pub struct AccessArgs {
+pub struct EffectiveArgs {
     /// The app.
     pub app: String,
     #[command(flatten)]
-    pub manifest: ManifestArg,
+    pub manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa diff`.
@@ -125,7 +118,7 @@ fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Res
 
 /// `aoa check`: exit 0 when allowed, 1 when denied.
 pub fn check(args: &CheckArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest.manifest)?;
+    let m = args.manifest.load(None)?;
     let access = m.access();
     let decision = access.check(&args.subject, &args.groups, &args.action, &args.app)?;
     match format {
@@ -199,7 +192,7 @@ fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
 
 /// `aoa who-can`.
 pub fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest.manifest)?;
+    let m = args.manifest.load(None)?;
     let access = m.access();
     let who = access.who_can(&args.action, &args.app)?;
     match format {
@@ -227,7 +220,7 @@ pub fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
 
 /// `aoa what-can`.
 pub fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest.manifest)?;
+    let m = args.manifest.load(None)?;
     let access = m.access();
     let what = access.what_can(&args.subject, &args.groups)?;
     match format {
@@ -247,8 +240,8 @@ pub fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit, Error>
 }
 
 /// `aoa access`: every subject's effective permissions on an app.
-pub fn effective(args: &AccessArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest.manifest)?;
+pub fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Exit, Error> {
+    let m = args.manifest.load(None)?;
     let access = m.access();
     let effective = access.effective(&args.app)?;
     match format {

@@ -1,5 +1,6 @@
 //! Graph commands: `validate`, `plan`, `teardown`, `graph`.
 
+use crate::args::{ManifestArgs, renamed};
 use crate::output::{Exit, OutputFormat, print_json, write_diagnostic};
 use aoa_core::{Error, Manifest, Plan, PlanOptions, Selector, dispatch};
 use std::io::{BufWriter, Write};
@@ -8,15 +9,21 @@ use std::path::PathBuf;
 /// Arguments of `aoa validate`.
 #[derive(clap::Args)]
 pub struct ValidateArgs {
-    /// A manifest file, or a directory of them.
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Deprecated: the manifest as a positional argument (use `-m`).
+    #[arg(hide = true, value_name = "MANIFEST")]
+    pub legacy_manifest: Option<PathBuf>,
 }
 
 /// Arguments of `aoa plan` and `aoa teardown`.
 #[derive(clap::Args)]
 pub struct PlanArgs {
-    /// A manifest file, or a directory of them.
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Deprecated: the manifest as a positional argument (use `-m`).
+    #[arg(hide = true, value_name = "MANIFEST")]
+    pub legacy_manifest: Option<PathBuf>,
     /// Split each wave into batches of at most N apps.
     #[arg(long, value_name = "N")]
     pub max_parallel: Option<usize>,
@@ -32,11 +39,17 @@ pub struct PlanArgs {
 /// Arguments of `aoa graph`.
 #[derive(clap::Args)]
 pub struct GraphArgs {
-    /// A manifest file, or a directory of them.
-    pub manifest: PathBuf,
-    /// The diagram language.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-    pub format: GraphFormat,
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Deprecated: the manifest as a positional argument (use `-m`).
+    #[arg(hide = true, value_name = "MANIFEST")]
+    pub legacy_manifest: Option<PathBuf>,
+    /// The diagram language [default: dot].
+    #[arg(long, value_enum)]
+    pub diagram: Option<GraphFormat>,
+    /// Deprecated spelling of `--diagram`.
+    #[arg(long, value_enum, hide = true, conflicts_with = "diagram")]
+    pub format: Option<GraphFormat>,
 }
 
 /// Diagram languages of `aoa graph`.
@@ -50,7 +63,7 @@ pub enum GraphFormat {
 
 /// `aoa validate`: exit 0 when the manifest is valid and acyclic, 1 with its problems listed otherwise.
 pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error> {
-    let report = dispatch::validate_loaded(Manifest::from_path(&args.manifest))?;
+    let report = dispatch::validate_loaded(args.manifest.load(args.legacy_manifest.as_deref()))?;
     match format {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Text => {
@@ -78,7 +91,7 @@ pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error
 
 /// `aoa plan` / `aoa teardown`.
 pub fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest)?;
+    let m = args.manifest.load(args.legacy_manifest.as_deref())?;
     let options = PlanOptions {
         max_parallel: args.max_parallel,
     };
@@ -141,9 +154,10 @@ fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
 
 /// `aoa graph`: every edge, parent edges solid and `depends_on` edges dashed.
 pub fn graph(args: &GraphArgs) -> Result<Exit, Error> {
-    let m = Manifest::from_path(&args.manifest)?;
+    let diagram = renamed(args.diagram, args.format, "--format", "--diagram");
+    let m = args.manifest.load(args.legacy_manifest.as_deref())?;
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let _ = write_graph(&m, args.format, &mut out);
+    let _ = write_graph(&m, diagram.unwrap_or(GraphFormat::Dot), &mut out);
     Ok(Exit::Ok)
 }
 

@@ -1,25 +1,34 @@
 //! Schema hub commands: `params`, `schema check`, `schema fingerprint`.
 
+use crate::args::{ManifestArgs, renamed};
 use crate::output::{Exit, OutputFormat, print_json};
 use aoa_core::schema::{CheckReport, ExplainRow, ParsedSchema, fingerprints};
-use aoa_core::{Error, Manifest, ParamsFormat, dispatch, source};
+use aoa_core::{Error, ParamsFormat, dispatch, source};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `aoa params`.
 #[derive(clap::Args)]
 pub struct ParamsArgs {
-    /// A manifest file, or a directory of them.
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
     /// The app whose parameters to print.
+    #[arg(value_name = "APP")]
     pub app: String,
-    /// List every value with the app that set it (or `default` for schema defaults).
+    /// Deprecated form `params MANIFEST APP`: the app, when the first positional is the manifest.
+    #[arg(hide = true, value_name = "APP")]
+    pub legacy_app: Option<String>,
+    /// List every value with the app that set it (or `schema default`).
     #[arg(long)]
     pub explain: bool,
-    /// The encoding: the resolved value as JSON, Avro JSON, or Avro binary (needs a schema).
-    #[arg(long, value_enum, default_value_t = Encoding::Json)]
-    pub format: Encoding,
-    /// With `--format avro-binary`, print the bytes as hex instead of raw.
+    /// The resolved value as JSON, its Avro JSON encoding, or its Avro binary encoding (needs a schema)
+    /// [default: json].
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+    /// Deprecated spelling of `--encoding`.
+    #[arg(long, value_enum, hide = true, conflicts_with = "encoding")]
+    pub format: Option<Encoding>,
+    /// With `--encoding avro-binary`, print the bytes as hex instead of raw.
     #[arg(long)]
     pub hex: bool,
 }
@@ -61,10 +70,12 @@ pub struct CheckArgs {
     pub subject: String,
     /// The new schema (`.avsc`).
     pub schema: PathBuf,
-    /// The registry: a directory of `<subject>/<version>.avsc`, or a manifest file or directory whose
-    /// `schemas/` directory is the registry.
-    #[arg(long, value_name = "DIR|MANIFEST")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// A registry directory of `<subject>/<version>.avsc` to use instead of the manifest's `schemas/`
+    /// (a manifest file or directory here means its `schemas/`).
+    #[arg(long, value_name = "DIR")]
+    pub registry: Option<PathBuf>,
     /// The compatibility mode (default: the subject's `compatibility` file, else BACKWARD).
     #[arg(long, value_name = "MODE")]
     pub mode: Option<String>,
@@ -79,9 +90,14 @@ pub struct FingerprintArgs {
 
 /// `aoa params`: the resolved parameters of one app.
 pub fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Error> {
-    let manifest = Manifest::from_path(&args.manifest)?;
-    let format = ParamsFormat::from(args.format);
-    let report = dispatch::params(&manifest, &args.app, args.explain, Some(format))?;
+    let (legacy, app) = match &args.legacy_app {
+        Some(app) => (Some(Path::new(&args.app)), app),
+        None => (None, &args.app),
+    };
+    let manifest = args.manifest.load(legacy)?;
+    let encoding = renamed(args.encoding, args.format, "--format", "--encoding");
+    let format = ParamsFormat::from(encoding.unwrap_or(Encoding::Json));
+    let report = dispatch::params(&manifest, app, args.explain, Some(format))?;
     let mut out = std::io::stdout().lock();
     let _ = match (output, &report.explain, &report.encoded) {
         (OutputFormat::Json, _, _) => {
@@ -93,7 +109,7 @@ pub fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Error> {
             writeln!(out, "{hex}")
         }
         (OutputFormat::Text, None, _) if format == ParamsFormat::AvroBinary => {
-            let id = manifest.app(&args.app)?;
+            let id = manifest.app(app)?;
             out.write_all(&manifest.encode_params(id, format)?)
         }
         (OutputFormat::Text, None, encoded) => writeln!(
@@ -138,7 +154,10 @@ fn read_schema(path: &Path) -> Result<ParsedSchema, Error> {
 
 /// `aoa schema check`: exit 0 when the schema may become the next version of the subject, 1 otherwise.
 pub fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Error> {
-    let registry = dispatch::open_registry(&args.registry)?;
+    let registry = match &args.registry {
+        Some(dir) => dispatch::open_registry(dir)?,
+        None => dispatch::open_registry(&args.manifest.path(None)?)?,
+    };
     let schema = read_schema(&args.schema)?;
     let report = registry.check_subject(&args.subject, &schema, args.mode.as_deref())?;
     match output {
