@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The manifest a command reads.
 #[derive(clap::Args)]
-pub struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     /// The manifest: a file, or a directory of them [default: the current directory].
     #[arg(short, long, value_name = "PATH")]
     manifest: Option<PathBuf>,
@@ -22,7 +22,7 @@ impl ManifestArgs {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] when both are given.
-    pub fn path(&self, legacy: Option<&Path>) -> Result<PathBuf, Error> {
+    pub(crate) fn path(&self, legacy: Option<&Path>) -> Result<PathBuf, Error> {
         match (&self.manifest, legacy) {
             (Some(_), Some(legacy)) => Err(Error::InvalidArgument {
                 message: format!(
@@ -47,19 +47,19 @@ impl ManifestArgs {
     /// # Errors
     ///
     /// As [`ManifestArgs::path`], then the errors of [`Manifest::from_path`].
-    pub fn load(&self, legacy: Option<&Path>) -> Result<Manifest, Error> {
+    pub(crate) fn load(&self, legacy: Option<&Path>) -> Result<Manifest, Error> {
         Manifest::from_path(self.path(legacy)?)
     }
 }
 
 /// A deprecated spelling given with its replacement, on stderr: `warning: OLD is deprecated; use NEW`.
-pub fn deprecated(old: &str, new: &str) {
+pub(crate) fn deprecated(old: &str, new: &str) {
     eprintln!("warning: {old} is deprecated; use {new}");
 }
 
 /// The value of an option that has a new name and an old, deprecated one (a warning when the old one is
 /// used); `None` when neither is given. Clap rejects giving both.
-pub fn renamed<T: Copy>(
+pub(crate) fn renamed<T: Copy>(
     new: Option<T>,
     old: Option<T>,
     old_name: &str,

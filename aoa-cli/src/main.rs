@@ -3,6 +3,12 @@
 //! Exit codes: 0 ok; 1 findings (the manifest was read and has problems: invalid apps, cycles, denials);
 //! 2 the command could not run (usage, unreadable file, syntax error, unknown app in an argument).
 
+#![warn(
+    unreachable_pub,
+    clippy::allow_attributes_without_reason,
+    clippy::cast_possible_truncation
+)]
+
 mod args;
 mod commands;
 mod output;

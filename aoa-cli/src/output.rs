@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 
 /// How results are printed.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// For people.
     Text,
     /// For scripts: one JSON document on stdout.
@@ -15,7 +15,7 @@ pub enum OutputFormat {
 
 /// The process exit code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Success.
     Ok = 0,
     /// The manifest was read and has problems (or a check was denied).
@@ -25,7 +25,7 @@ pub enum Exit {
 }
 
 /// The exit code an error calls for.
-pub fn exit_for(error: &Error) -> Exit {
+pub(crate) fn exit_for(error: &Error) -> Exit {
     match error {
         Error::Manifest { .. }
         | Error::Cycle { .. }
@@ -42,14 +42,14 @@ pub fn exit_for(error: &Error) -> Exit {
 
 /// The JSON shape of an error: `{"error": {"code", "message", "diagnostics": [...]}}`.
 #[derive(Serialize)]
-pub struct ErrorBody<'a> {
+pub(crate) struct ErrorBody<'a> {
     code: &'a str,
     message: String,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// Prints an error (to stdout as JSON, or to stderr as text) and returns its exit code.
-pub fn report_error(error: &Error, format: OutputFormat) -> Exit {
+pub(crate) fn report_error(error: &Error, format: OutputFormat) -> Exit {
     let diagnostics = error.diagnostics();
     match format {
         OutputFormat::Json => {
@@ -99,7 +99,7 @@ fn headline(error: &Error) -> String {
 }
 
 /// Writes one diagnostic for people: `file:line:col: message (app `x`)` and an indented hint.
-pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
+pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
     let mut place = d.file.clone().unwrap_or_default();
     if let (Some(line), Some(column)) = (d.line, d.column) {
         place = format!("{place}:{line}:{column}");
@@ -123,7 +123,7 @@ pub fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io::Result
 }
 
 /// Prints a value as one JSON document on stdout.
-pub fn print_json<T: Serialize>(value: &T) {
+pub(crate) fn print_json<T: Serialize>(value: &T) {
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let _ = serde_json::to_writer(&mut out, value);
     let _ = writeln!(out);

@@ -1,6 +1,10 @@
 //! The permission commands end to end on the example platform: output, JSON shape and exit codes.
 
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers may fail loudly"
+)]
 
 use std::process::{Command, Output};
 

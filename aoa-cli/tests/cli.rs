@@ -1,6 +1,11 @@
 //! The built `aoa` binary on the example and on broken manifests: exit codes and output shapes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers may fail loudly"
+)]
 
 mod common;
 

@@ -1,7 +1,12 @@
 //! The uniform CLI: `-m/--manifest` (default: the current directory) on every command that reads a
 //! manifest, and the old spellings still accepted for one release, each with a deprecation line on stderr.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers may fail loudly"
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Every README block marked `<!-- readme-check: ARGS -->` is the real output of `aoa ARGS`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers may fail loudly"
+)]
 
 use std::path::Path;
 use std::process::Command;

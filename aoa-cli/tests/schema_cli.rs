@@ -1,7 +1,12 @@
 //! The built `aoa` binary on the schema hub: `params`, `schema check`, `schema fingerprint`, and
 //! `validate` on parameter problems.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers may fail loudly"
+)]
 
 mod common;
 

@@ -10,65 +10,65 @@ use std::path::PathBuf;
 
 /// Arguments of `aoa check`.
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Who asks: `user:ID`, `group:ID` or `app:NAME`.
-    pub subject: String,
+    pub(crate) subject: String,
     /// The action, e.g. `deploy` or `read:deployments`.
-    pub action: String,
+    pub(crate) action: String,
     /// The app it is asked on.
-    pub app: String,
+    pub(crate) app: String,
     /// A group the subject belongs to (from its identity provider's token); repeat for more.
     #[arg(long = "group", short, value_name = "GROUP")]
-    pub groups: Vec<String>,
+    pub(crate) groups: Vec<String>,
     /// Name every grant or deny that decided, with its manifest location.
     #[arg(long)]
-    pub explain: bool,
+    pub(crate) explain: bool,
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa who-can`.
 #[derive(clap::Args)]
-pub struct WhoCanArgs {
+pub(crate) struct WhoCanArgs {
     /// The action.
-    pub action: String,
+    pub(crate) action: String,
     /// The app.
-    pub app: String,
+    pub(crate) app: String,
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa what-can`.
 #[derive(clap::Args)]
-pub struct WhatCanArgs {
+pub(crate) struct WhatCanArgs {
     /// Who asks: `user:ID`, `group:ID` or `app:NAME`.
-    pub subject: String,
+    pub(crate) subject: String,
     /// A group the subject belongs to; repeat for more.
     #[arg(long = "group", short, value_name = "GROUP")]
-    pub groups: Vec<String>,
+    pub(crate) groups: Vec<String>,
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa effective` (formerly `aoa access`).
 #[derive(clap::Args)]
-pub struct EffectiveArgs {
+pub(crate) struct EffectiveArgs {
     /// The app.
-    pub app: String,
+    pub(crate) app: String,
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
 }
 
 /// Arguments of `aoa diff`.
 #[derive(clap::Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The manifest before the change (file or directory).
-    pub old: PathBuf,
+    pub(crate) old: PathBuf,
     /// The manifest after the change.
-    pub new: PathBuf,
+    pub(crate) new: PathBuf,
     /// Exit 1 when anyone gains anything (for CI gates on privilege drift).
     #[arg(long)]
-    pub fail_on_gain: bool,
+    pub(crate) fail_on_gain: bool,
 }
 
 #[derive(Serialize)]
@@ -117,7 +117,7 @@ fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Res
 }
 
 /// `aoa check`: exit 0 when allowed, 1 when denied.
-pub fn check(args: &CheckArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn check(args: &CheckArgs, format: OutputFormat) -> Result<Exit, Error> {
     let m = args.manifest.load(None)?;
     let access = m.access();
     let decision = access.check(&args.subject, &args.groups, &args.action, &args.app)?;
@@ -191,7 +191,7 @@ fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
 }
 
 /// `aoa who-can`.
-pub fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
     let m = args.manifest.load(None)?;
     let access = m.access();
     let who = access.who_can(&args.action, &args.app)?;
@@ -219,7 +219,7 @@ pub fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, Error> {
 }
 
 /// `aoa what-can`.
-pub fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit, Error> {
     let m = args.manifest.load(None)?;
     let access = m.access();
     let what = access.what_can(&args.subject, &args.groups)?;
@@ -240,7 +240,7 @@ pub fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit, Error>
 }
 
 /// `aoa access`: every subject's effective permissions on an app.
-pub fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Exit, Error> {
     let m = args.manifest.load(None)?;
     let access = m.access();
     let effective = access.effective(&args.app)?;
@@ -281,7 +281,7 @@ pub fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Exit, Err
 }
 
 /// `aoa diff`: who gains and who loses what between two manifests.
-pub fn diff(args: &DiffArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn diff(args: &DiffArgs, format: OutputFormat) -> Result<Exit, Error> {
     let old = Manifest::from_path(&args.old)?;
     let new = Manifest::from_path(&args.new)?;
     let drift = old.diff(&new);

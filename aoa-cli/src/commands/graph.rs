@@ -8,53 +8,53 @@ use std::path::PathBuf;
 
 /// Arguments of `aoa validate`.
 #[derive(clap::Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
     /// Deprecated: the manifest as a positional argument (use `-m`).
     #[arg(hide = true, value_name = "MANIFEST")]
-    pub legacy_manifest: Option<PathBuf>,
+    pub(crate) legacy_manifest: Option<PathBuf>,
 }
 
 /// Arguments of `aoa plan` and `aoa teardown`.
 #[derive(clap::Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
     /// Deprecated: the manifest as a positional argument (use `-m`).
     #[arg(hide = true, value_name = "MANIFEST")]
-    pub legacy_manifest: Option<PathBuf>,
+    pub(crate) legacy_manifest: Option<PathBuf>,
     /// Split each wave into batches of at most N apps.
     #[arg(long, value_name = "N")]
-    pub max_parallel: Option<usize>,
+    pub(crate) max_parallel: Option<usize>,
     /// Plan only these changed apps and everything downstream of them (comma-separated names).
     #[arg(long, value_delimiter = ',', value_name = "APP,...")]
-    pub changed: Vec<String>,
+    pub(crate) changed: Vec<String>,
     /// Plan only the apps matching `k=v[,k=v]` (labels, or `name=APP`) plus what they need first;
     /// repeat to select more.
     #[arg(long, value_name = "K=V,...")]
-    pub select: Vec<String>,
+    pub(crate) select: Vec<String>,
 }
 
 /// Arguments of `aoa graph`.
 #[derive(clap::Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
     /// Deprecated: the manifest as a positional argument (use `-m`).
     #[arg(hide = true, value_name = "MANIFEST")]
-    pub legacy_manifest: Option<PathBuf>,
+    pub(crate) legacy_manifest: Option<PathBuf>,
     /// The diagram language [default: dot].
     #[arg(long, value_enum)]
-    pub diagram: Option<GraphFormat>,
+    pub(crate) diagram: Option<GraphFormat>,
     /// Deprecated spelling of `--diagram`.
     #[arg(long, value_enum, hide = true, conflicts_with = "diagram")]
-    pub format: Option<GraphFormat>,
+    pub(crate) format: Option<GraphFormat>,
 }
 
 /// Diagram languages of `aoa graph`.
 #[derive(Clone, Copy, clap::ValueEnum)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     /// Graphviz.
     Dot,
     /// Mermaid flowchart.
@@ -62,7 +62,7 @@ pub enum GraphFormat {
 }
 
 /// `aoa validate`: exit 0 when the manifest is valid and acyclic, 1 with its problems listed otherwise.
-pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error> {
     let report = dispatch::validate_loaded(args.manifest.load(args.legacy_manifest.as_deref()))?;
     match format {
         OutputFormat::Json => print_json(&report),
@@ -90,7 +90,7 @@ pub fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit, Error
 }
 
 /// `aoa plan` / `aoa teardown`.
-pub fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Result<Exit, Error> {
+pub(crate) fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Result<Exit, Error> {
     let m = args.manifest.load(args.legacy_manifest.as_deref())?;
     let options = PlanOptions {
         max_parallel: args.max_parallel,
@@ -153,7 +153,7 @@ fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
 }
 
 /// `aoa graph`: every edge, parent edges solid and `depends_on` edges dashed.
-pub fn graph(args: &GraphArgs) -> Result<Exit, Error> {
+pub(crate) fn graph(args: &GraphArgs) -> Result<Exit, Error> {
     let diagram = renamed(args.diagram, args.format, "--format", "--diagram");
     let m = args.manifest.load(args.legacy_manifest.as_deref())?;
     let mut out = BufWriter::new(std::io::stdout().lock());

@@ -1,5 +1,5 @@
 //! One module per family of commands.
 
-pub mod access;
-pub mod graph;
-pub mod schema;
+pub(crate) mod access;
+pub(crate) mod graph;
+pub(crate) mod schema;

@@ -9,33 +9,33 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `aoa params`.
 #[derive(clap::Args)]
-pub struct ParamsArgs {
+pub(crate) struct ParamsArgs {
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
     /// The app whose parameters to print.
     #[arg(value_name = "APP")]
-    pub app: String,
+    pub(crate) app: String,
     /// Deprecated form `params MANIFEST APP`: the app, when the first positional is the manifest.
     #[arg(hide = true, value_name = "APP")]
-    pub legacy_app: Option<String>,
+    pub(crate) legacy_app: Option<String>,
     /// List every value with the app that set it (or `schema default`).
     #[arg(long)]
-    pub explain: bool,
+    pub(crate) explain: bool,
     /// The resolved value as JSON, its Avro JSON encoding, or its Avro binary encoding (needs a schema)
     /// [default: json].
     #[arg(long, value_enum)]
-    pub encoding: Option<Encoding>,
+    pub(crate) encoding: Option<Encoding>,
     /// Deprecated spelling of `--encoding`.
     #[arg(long, value_enum, hide = true, conflicts_with = "encoding")]
-    pub format: Option<Encoding>,
+    pub(crate) format: Option<Encoding>,
     /// With `--encoding avro-binary`, print the bytes as hex instead of raw.
     #[arg(long)]
-    pub hex: bool,
+    pub(crate) hex: bool,
 }
 
 /// Encodings of `aoa params`.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// The resolved value as JSON.
     Json,
     /// The Avro JSON encoding.
@@ -56,7 +56,7 @@ impl From<Encoding> for ParamsFormat {
 
 /// `aoa schema` subcommands.
 #[derive(clap::Subcommand)]
-pub enum SchemaCommand {
+pub(crate) enum SchemaCommand {
     /// Check a new schema against a registry subject: exit 0 compatible, 1 incompatible.
     Check(CheckArgs),
     /// Print the CRC-64-AVRO (Rabin) and SHA-256 fingerprints of a schema's canonical form.
@@ -65,31 +65,31 @@ pub enum SchemaCommand {
 
 /// Arguments of `aoa schema check`.
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The subject the schema would become a new version of.
-    pub subject: String,
+    pub(crate) subject: String,
     /// The new schema (`.avsc`).
-    pub schema: PathBuf,
+    pub(crate) schema: PathBuf,
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub(crate) manifest: ManifestArgs,
     /// A registry directory of `<subject>/<version>.avsc` to use instead of the manifest's `schemas/`
     /// (a manifest file or directory here means its `schemas/`).
     #[arg(long, value_name = "DIR")]
-    pub registry: Option<PathBuf>,
+    pub(crate) registry: Option<PathBuf>,
     /// The compatibility mode (default: the subject's `compatibility` file, else BACKWARD).
     #[arg(long, value_name = "MODE")]
-    pub mode: Option<String>,
+    pub(crate) mode: Option<String>,
 }
 
 /// Arguments of `aoa schema fingerprint`.
 #[derive(clap::Args)]
-pub struct FingerprintArgs {
+pub(crate) struct FingerprintArgs {
     /// The schema (`.avsc`).
-    pub schema: PathBuf,
+    pub(crate) schema: PathBuf,
 }
 
 /// `aoa params`: the resolved parameters of one app.
-pub fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Error> {
     let (legacy, app) = match &args.legacy_app {
         Some(app) => (Some(Path::new(&args.app)), app),
         None => (None, &args.app),
@@ -153,7 +153,7 @@ fn read_schema(path: &Path) -> Result<ParsedSchema, Error> {
 }
 
 /// `aoa schema check`: exit 0 when the schema may become the next version of the subject, 1 otherwise.
-pub fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Error> {
     let registry = match &args.registry {
         Some(dir) => dispatch::open_registry(dir)?,
         None => dispatch::open_registry(&args.manifest.path(None)?)?,
@@ -219,7 +219,7 @@ fn write_check(out: &mut impl Write, report: &CheckReport, schema: &Path) -> std
 }
 
 /// `aoa schema fingerprint`.
-pub fn fingerprint(args: &FingerprintArgs, output: OutputFormat) -> Result<Exit, Error> {
+pub(crate) fn fingerprint(args: &FingerprintArgs, output: OutputFormat) -> Result<Exit, Error> {
     let prints = fingerprints(&read_schema(&args.schema)?);
     match output {
         OutputFormat::Json => print_json(&prints),

@@ -1,23 +1,23 @@
 //! Helpers shared by the CLI test files: run the built `aoa`, find the example, write scratch files.
 
-#![allow(dead_code)] // each test file uses the helpers it needs
+#![allow(dead_code, reason = "each test file uses the helpers it needs")]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// The example platform's directory.
-pub fn example() -> String {
+pub(crate) fn example() -> String {
     root().join("examples/platform").display().to_string()
 }
 
 /// Runs `aoa` and returns (exit code, stdout bytes, stderr).
-pub fn aoa_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
+pub(crate) fn aoa_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_aoa"))
         .args(args)
         .output()
@@ -30,13 +30,13 @@ pub fn aoa_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
 }
 
 /// Runs `aoa` and returns (exit code, stdout, stderr).
-pub fn aoa(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn aoa(args: &[&str]) -> (i32, String, String) {
     let (code, stdout, stderr) = aoa_bytes(args);
     (code, String::from_utf8(stdout).unwrap(), stderr)
 }
 
 /// Runs `aoa --output json ...` and parses its stdout.
-pub fn aoa_json(args: &[&str]) -> (i32, Value) {
+pub(crate) fn aoa_json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["--output", "json"];
     all.extend_from_slice(args);
     let (code, stdout, _) = aoa(&all);
@@ -47,7 +47,7 @@ pub fn aoa_json(args: &[&str]) -> (i32, Value) {
 }
 
 /// Writes a scratch file in a directory of this test process and returns its path.
-pub fn temp_file(name: &str, text: &str) -> String {
+pub(crate) fn temp_file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!(
         "aoa-cli-{}-{}",
         std::process::id(),
