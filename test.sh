@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of every language: Rust (unit, property, CLI, doc tests) and the bindings' suites.
 # Usage: ./test.sh   (from the repository root; installs what it needs into .venv)
-# Needs cargo, python3 (>= 3.9), node (>= 18) and gcc; installs valgrind and libcjson-dev (apt) and a .venv
-# with maturin and pytest when they are missing.
+# Needs cargo, python3 (>= 3.9), node (>= 18), gcc and Java (>= 17); installs valgrind, libcjson-dev and libjna-java
+# (apt), a .venv with maturin and pytest, and the Kotlin compiler (npm, into target/kotlinc) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -61,5 +61,33 @@ scratch=$(mktemp -d)
 test -f "$scratch/node_modules/aoa/aoa.linux-x64-gnu.node"
 AOA_NODE_PACKAGE="$scratch/node_modules/aoa" node examples/node/plan_platform.js
 rm -rf "$scratch"
+
+echo "== kotlin: uniffi bindings generated from the cdylib, compiled with the runner, conformance vectors on the JVM"
+kotlin_start=$SECONDS
+if [ ! -f /usr/share/java/jna.jar ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjna-java > /dev/null
+fi
+KOTLINC=target/kotlinc/package/bin/kotlinc
+if [ ! -x "$KOTLINC" ]; then
+  rm -rf target/kotlinc && mkdir -p target/kotlinc
+  (cd target/kotlinc && npm pack --silent kotlin-compiler@2.4.20 > /dev/null && tar xzf kotlin-compiler-*.tgz && rm kotlin-compiler-*.tgz)
+  chmod +x target/kotlinc/package/bin/*
+fi
+cargo build -p aoa-kotlin --locked
+rm -rf target/kotlin/gen
+target/debug/uniffi-bindgen generate --library target/debug/libaoa_kotlin.so --language kotlin \
+  --out-dir target/kotlin/gen --no-format > /dev/null
+# kotlinc takes about a minute: recompile only when the generated bindings or the runner changed.
+stamp=$(cat target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt | sha256sum | cut -c1-16)
+if [ ! -f "target/kotlin/conformance-$stamp.jar" ]; then
+  rm -f target/kotlin/conformance-*.jar
+  "$KOTLINC" -nowarn target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt -cp /usr/share/java/jna.jar -include-runtime \
+    -d "target/kotlin/conformance-$stamp.jar"
+fi
+java -Djna.library.path=target/debug -cp "target/kotlin/conformance-$stamp.jar:/usr/share/java/jna.jar" ConformanceKt
+echo "kotlin section took $((SECONDS - kotlin_start)) s"
 
 echo "== all suites passed"
