@@ -16,7 +16,7 @@ BINDINGS = {
     "Python (aoa-py)": ["aoa-py/src/**/*.rs", "aoa-py/python/aoa/*.py", "aoa-py/python/aoa/*.pyi"],
     "Node (aoa-node)": ["aoa-node/src/**/*.rs", "aoa-node/*.js", "aoa-node/dts-header.d.ts"],
     "C (aoa-ffi)": ["aoa-ffi/src/**/*.rs"],
-    "Kotlin (aoa-kotlin)": ["aoa-kotlin/src/**/*.rs", "aoa-kotlin/**/*.kt", "aoa-kotlin/**/*.udl"],
+    "Kotlin (aoa-kotlin)": ["aoa-kotlin/src/**/*.rs", "aoa-kotlin/*.rs", "aoa-kotlin/src/**/*.kt"],
 }
 GENERATED = re.compile(r"generated|do not edit", re.IGNORECASE)
 

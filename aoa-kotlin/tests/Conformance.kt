@@ -3,6 +3,7 @@
 // Usage (from the repository root, as ./test.sh does): java -Djna.library.path=... -cp ... ConformanceKt
 import aoa.AoaException
 import aoa.Manifest
+import aoa.callFree
 import aoa.errorCodes
 import aoa.operations
 import aoa.raise
@@ -84,7 +85,11 @@ fun run(vector: Map<*, *>): Any? = try {
     val load = { source: Any? -> Manifest.fromSource(Json.write(source), "") }
     val operation = vector["operation"] as String
     val args = Json.write(vector["args"])
-    Json.parse(load(vector["manifest"]).call(operation, args))
+    Json.parse(when {
+        !vector.containsKey("manifest") -> callFree(operation, args)
+        vector.containsKey("new") -> load(vector["manifest"]).use { old -> load(vector["new"]).use { old.callPair(it, operation, args) } }
+        else -> load(vector["manifest"]).use { it.call(operation, args) }
+    })
 } catch (e: AoaException) {
     mapOf("error" to mapOf("code" to e.code(), "message" to e.detail(), "diagnostics" to Json.parse(e.diagnostics())))
 }
