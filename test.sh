@@ -81,13 +81,15 @@ rm -rf target/kotlin/gen
 target/debug/uniffi-bindgen generate --library target/debug/libaoa_kotlin.so --language kotlin \
   --out-dir target/kotlin/gen --no-format > /dev/null
 # kotlinc takes about a minute: recompile only when the generated bindings or the runner changed.
-stamp=$(cat target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt | sha256sum | cut -c1-16)
+stamp=$(cat target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt examples/kotlin/*.kt | sha256sum | cut -c1-16)
 if [ ! -f "target/kotlin/conformance-$stamp.jar" ]; then
   rm -f target/kotlin/conformance-*.jar
-  "$KOTLINC" -nowarn target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt -cp /usr/share/java/jna.jar -include-runtime \
+  "$KOTLINC" -nowarn target/kotlin/gen/aoa/*.kt aoa-kotlin/tests/*.kt examples/kotlin/*.kt -cp /usr/share/java/jna.jar -include-runtime \
     -d "target/kotlin/conformance-$stamp.jar"
 fi
-java -Djna.library.path=target/debug -cp "target/kotlin/conformance-$stamp.jar:/usr/share/java/jna.jar" ConformanceKt
+JAVA_RUN="java -Djna.library.path=target/debug -cp target/kotlin/conformance-$stamp.jar:/usr/share/java/jna.jar"
+$JAVA_RUN ConformanceKt
+$JAVA_RUN PlanPlatformKt | grep -qx 'unknown-app: unknown app `web/storefrnt`; did you mean `web/storefront`?'
 echo "kotlin section took $((SECONDS - kotlin_start)) s"
 
 echo "== all suites passed"
