@@ -2,9 +2,8 @@
 //! goes through [`aoa_core::dispatch`] by name, JSON arguments in, a JSON result out, so a new operation needs
 //! no change here.
 
-use aoa_core::{Error, ErrorCode, Format, dispatch};
-use serde_json::Value;
-use std::path::Path;
+use aoa_core::dispatch::{self, text};
+use aoa_core::{Error, ErrorCode, Format};
 use std::sync::Arc;
 
 uniffi::setup_scaffolding!();
@@ -75,17 +74,10 @@ impl Manifest {
         wrap(dispatch::records_from_json(&records_json))
     }
 
-    /// Loads a manifest source as the conformance vectors spell it (`{"text", "format"}`, `{"records"}` or
-    /// `{"path"}`, a relative path taken from `base_dir`).
-    #[uniffi::constructor]
-    pub fn from_source(source_json: String, base_dir: String) -> Result<Arc<Manifest>> {
-        wrap(dispatch::load(&parse(&source_json)?, Path::new(&base_dir)))
-    }
-
     /// Runs `operation` with JSON arguments (an object, or `null`) and returns its JSON result.
     #[uniffi::method(default(args_json = "null"))]
     pub fn call(&self, operation: String, args_json: String) -> Result<String> {
-        Ok(dispatch::call(&self.0, &operation, &parse(&args_json)?)?.to_string())
+        Ok(text::run(&[&self.0], &operation, Some(&args_json))?.to_string())
     }
 
     /// Runs an operation on two manifests, this one (old) and `new` (`diff`), and returns its JSON result.
@@ -96,14 +88,14 @@ impl Manifest {
         operation: String,
         args_json: String,
     ) -> Result<String> {
-        Ok(dispatch::call_pair(&self.0, &new.0, &operation, &parse(&args_json)?)?.to_string())
+        Ok(text::run(&[&self.0, &new.0], &operation, Some(&args_json))?.to_string())
     }
 }
 
 /// Runs an operation that takes no manifest (`schema_fingerprint`) and returns its JSON result.
 #[uniffi::export(default(args_json = "null"))]
 pub fn call_free(operation: String, args_json: String) -> Result<String> {
-    Ok(dispatch::call_free(&operation, &parse(&args_json)?)?.to_string())
+    Ok(text::run(&[], &operation, Some(&args_json))?.to_string())
 }
 
 /// The names of every operation, in the core's order.
@@ -134,10 +126,6 @@ pub fn raise(code: String, detail: String) -> Result<()> {
 
 fn wrap(manifest: aoa_core::Result<aoa_core::Manifest>) -> Result<Arc<Manifest>> {
     Ok(Arc::new(Manifest(manifest?)))
-}
-
-fn parse(json: &str) -> Result<Value> {
-    serde_json::from_str(json).map_err(|e| invalid(format!("not valid JSON: {e}")))
 }
 
 fn invalid(message: String) -> AoaError {

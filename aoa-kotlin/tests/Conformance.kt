@@ -82,7 +82,14 @@ class Json(private val s: String) {
 
 /** Runs one vector: its result, or `{"error": {code, message, diagnostics}}`. */
 fun run(vector: Map<*, *>): Any? = try {
-    val load = { source: Any? -> Manifest.fromSource(Json.write(source), "") }
+    val load = { source: Any? ->
+        val m = source as Map<*, *>
+        when {
+            m.containsKey("text") -> Manifest.fromText(m["text"] as String, m["format"] as String? ?: "yaml")
+            m.containsKey("records") -> Manifest.fromRecords(Json.write(m["records"]))
+            else -> Manifest.load(m["path"] as String)
+        }
+    }
     val operation = vector["operation"] as String
     val args = Json.write(vector["args"])
     Json.parse(when {
