@@ -11,6 +11,7 @@
 //! | `select`   | `selector` (required, clause or list of clauses `k=v,k=v`), `max_parallel` | [`Plan`](crate::Plan) |
 //! | `cycles`   | none                                             | list of [`Cycle`](crate::Cycle)      |
 //! | `validate` | none                                             | [`Validation`]         |
+//! | `graph`    | `diagram` (`dot`, the default, or `mermaid`)     | the diagram, as text   |
 //! | `check`    | `subject`, `action`, `app` (required), `groups`  | [`Decision`](crate::access::Decision) |
 //! | `effective`| `app` (required)                                 | [`Effective`](crate::access::Effective) |
 //! | `who_can`  | `action`, `app` (required)                       | [`WhoCan`](crate::access::WhoCan) |
@@ -38,6 +39,10 @@
 //!     "invalid argument: unknown operation `plam`; did you mean `plan`?");
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
+
+mod diagram;
+
+pub use diagram::{Diagram, diagram, write_diagram};
 
 use crate::api::Manifest;
 use crate::diagnostic::Diagnostic;
@@ -156,6 +161,16 @@ const OPERATIONS: &[Operation] = &[
         name: "validate",
         args: &[],
         run: Run::Manifest(|m, _| to_value(&validate(m)?)),
+    },
+    Operation {
+        name: "graph",
+        args: &["diagram"],
+        run: Run::Manifest(|m, a| {
+            let kind = a
+                .optional_string("diagram")?
+                .map_or(Ok(Diagram::Dot), Diagram::parse)?;
+            Ok(Value::String(diagram(m, kind)))
+        }),
     },
     Operation {
         name: "check",

@@ -2,7 +2,7 @@
 
 use crate::args::{ManifestArgs, renamed};
 use crate::output::{Exit, OutputFormat, print_json, write_diagnostic};
-use aoa_core::{Error, Manifest, Plan, PlanOptions, Selector, dispatch};
+use aoa_core::{Error, Plan, PlanOptions, Selector, dispatch};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -156,45 +156,11 @@ fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
 pub(crate) fn graph(args: &GraphArgs) -> Result<Exit, Error> {
     let diagram = renamed(args.diagram, args.format, "--format", "--diagram");
     let m = args.manifest.load(args.legacy_manifest.as_deref())?;
+    let diagram = match diagram.unwrap_or(GraphFormat::Dot) {
+        GraphFormat::Dot => dispatch::Diagram::Dot,
+        GraphFormat::Mermaid => dispatch::Diagram::Mermaid,
+    };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let _ = write_graph(&m, diagram.unwrap_or(GraphFormat::Dot), &mut out);
+    let _ = dispatch::write_diagram(&m, diagram, &mut out).and_then(|()| out.flush());
     Ok(Exit::Ok)
-}
-
-fn write_graph(m: &Manifest, format: GraphFormat, out: &mut impl Write) -> std::io::Result<()> {
-    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    match format {
-        GraphFormat::Dot => writeln!(out, "digraph aoa {{\n  rankdir=LR;")?,
-        GraphFormat::Mermaid => writeln!(out, "flowchart LR")?,
-    }
-    for id in m.ids_by_name() {
-        let name = m.name(id);
-        if let GraphFormat::Mermaid = format {
-            writeln!(out, "  n{}[{}]", id.0, quote(name))?;
-        } else {
-            writeln!(out, "  {};", quote(name))?;
-        }
-    }
-    for id in m.ids_by_name() {
-        for (i, pred) in m.predecessors(id).enumerate() {
-            let is_parent = i == 0 && m.parent(id).is_some();
-            match (format, is_parent) {
-                (GraphFormat::Dot, true) => {
-                    writeln!(out, "  {} -> {};", quote(m.name(pred)), quote(m.name(id)))?
-                }
-                (GraphFormat::Dot, false) => writeln!(
-                    out,
-                    "  {} -> {} [style=dashed];",
-                    quote(m.name(pred)),
-                    quote(m.name(id))
-                )?,
-                (GraphFormat::Mermaid, true) => writeln!(out, "  n{} --> n{}", pred.0, id.0)?,
-                (GraphFormat::Mermaid, false) => writeln!(out, "  n{} -.-> n{}", pred.0, id.0)?,
-            }
-        }
-    }
-    if let GraphFormat::Dot = format {
-        writeln!(out, "}}")?;
-    }
-    out.flush()
 }
