@@ -67,6 +67,16 @@ fn params_prints_json_and_explains() {
     assert_eq!(report["format"], "json");
     assert_eq!(report["provenance"]["/platform/region"], "platform");
     assert!(report["provenance"].get("/port").is_none());
+    assert_eq!(
+        report["explain"][0],
+        serde_json::json!({"path": "/currencies", "value": ["EUR", "USD", "GBP"], "set_by": "payments/api"})
+    );
+    let port = report["explain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "/port");
+    assert_eq!(port.unwrap()["set_by"], Value::Null, "a schema default");
 }
 
 #[test]
@@ -220,6 +230,18 @@ fn schema_check_exit_codes_and_listing() {
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `payments-api`"), "{stderr}");
+    let (code, _, stderr) = aoa(&[
+        "schema",
+        "check",
+        "payments-api",
+        &breaking,
+        "--registry",
+        &registry,
+        "-m",
+        &example(),
+    ]);
+    assert_eq!(code, 2, "a registry from two places is a usage error");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
     let (code, _, _) = aoa(&[
         "schema",
         "check",

@@ -74,7 +74,7 @@ pub(crate) struct CheckArgs {
     pub(crate) manifest: ManifestArgs,
     /// A registry directory of `<subject>/<version>.avsc` to use instead of the manifest's `schemas/`
     /// (a manifest file or directory here means its `schemas/`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "manifest")]
     pub(crate) registry: Option<PathBuf>,
     /// The compatibility mode (default: the subject's `compatibility` file, else BACKWARD).
     #[arg(long, value_name = "MODE")]
