@@ -60,6 +60,7 @@ use std::collections::BTreeMap;
 
 /// What an operation runs on, hence which entry point calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// One manifest: [`call`].
@@ -83,6 +84,7 @@ impl Kind {
 
 /// The public description of one operation: its canonical name, its kind and the argument names it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct OperationInfo {
     /// The canonical snake_case name (the same in every language).
     pub name: &'static str,
@@ -434,6 +436,7 @@ pub fn error_to_value(error: &Error) -> Value {
 /// The result of `params`: an app's resolved parameters, with their provenance, and on demand every leaf
 /// with the app that set it (`explain`) and the parameters in an encoding (`format`, `encoded`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct ParamsReport<'m> {
     /// The encoding asked for, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -535,6 +538,7 @@ pub fn open_registry(path: &std::path::Path) -> Result<Registry> {
 
 /// The result of `validate`: whether a rollout order exists, the manifest's size, and its problems.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Validation {
     /// True when the manifest has no cycles (a loaded manifest is otherwise valid).
     pub valid: bool,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// How a check ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A grant applies and no deny does.
@@ -23,6 +24,7 @@ pub enum Outcome {
 
 /// A rule that decided a check, with where it was declared.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Reason<'a> {
     /// The grant, deny or identity need.
     #[serde(flatten)]
@@ -33,6 +35,7 @@ pub struct Reason<'a> {
 
 /// Why a grant of the asked action to the caller did not apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MissKind {
     /// It is restricted to other environments than the app's `env` label.
@@ -47,6 +50,7 @@ pub enum MissKind {
 
 /// The nearest grant that would have allowed the action but did not apply.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Miss<'a> {
     /// Why it did not apply.
     pub why: MissKind,
@@ -60,6 +64,7 @@ pub struct Miss<'a> {
 
 /// The answer of [`Access::check`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Decision<'a> {
     /// Whether the action is allowed.
     pub allowed: bool,

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The kind of manifest change behind a gain or a loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A grant (or identity need) that the old manifest does not have.
@@ -32,6 +33,7 @@ pub enum ChangeKind {
 
 /// An app and an action.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct AppAction {
     /// The app.
     pub app: String,
@@ -41,6 +43,7 @@ pub struct AppAction {
 
 /// One manifest change and what it gave or took from one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Change {
     /// What kind of change.
     pub kind: ChangeKind,
@@ -58,6 +61,7 @@ pub struct Change {
 
 /// Every change for one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct SubjectChanges {
     /// The subject.
     pub subject: String,
@@ -67,6 +71,7 @@ pub struct SubjectChanges {
 
 /// The answer of [`diff`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct AccessDiff {
     /// How many (subject, app, action) became allowed.
     pub gained: usize,

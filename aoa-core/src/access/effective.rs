@@ -17,6 +17,7 @@ use serde::Serialize;
 
 /// One action of a subject on an app, with the rules behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct ActionAccess<'a> {
     /// The action.
     pub action: &'a str,
@@ -26,6 +27,7 @@ pub struct ActionAccess<'a> {
 
 /// What one subject may do on an app.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct SubjectAccess<'a> {
     /// The subject (`user:alice`, `group:ops`, `app:x`).
     pub subject: &'a str,
@@ -37,6 +39,7 @@ pub struct SubjectAccess<'a> {
 
 /// The answer of [`Access::effective`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Effective<'a> {
     /// The app.
     pub app: &'a str,
@@ -46,6 +49,7 @@ pub struct Effective<'a> {
 
 /// One subject allowed an action, with the grants that allow it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Who<'a> {
     /// The subject.
     pub subject: &'a str,
@@ -55,6 +59,7 @@ pub struct Who<'a> {
 
 /// The answer of [`Access::who_can`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct WhoCan<'a> {
     /// The app.
     pub app: &'a str,
@@ -66,6 +71,7 @@ pub struct WhoCan<'a> {
 
 /// The actions a caller may do on one app.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct AppActions<'a> {
     /// The app.
     pub app: &'a str,
@@ -75,6 +81,7 @@ pub struct AppActions<'a> {
 
 /// The answer of [`Access::what_can`]: every app where the caller may do something, in input order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct WhatCan<'a> {
     /// The apps with at least one allowed action.
     pub apps: Vec<AppActions<'a>>,

@@ -24,6 +24,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 
 /// One grant, deny or identity need, as the index holds it (roles expanded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Rule {
     /// Whether it allows (`grant`, `identity`) or forbids (`deny`).
     pub effect: Effect,

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 /// Whether a rule allows or forbids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// An entry of `grants`.

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// How an edge of the rollout graph was declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// `parent -> child`, declared by the child's `parent`.
@@ -15,6 +16,7 @@ pub enum EdgeKind {
 
 /// One edge of a reported cycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct CycleEdge {
     /// The app that rolls out first along this edge.
     pub from: String,
@@ -28,6 +30,7 @@ pub struct CycleEdge {
 
 /// A cycle-bearing strongly connected component with one concrete cycle through it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Cycle {
     /// The concrete cycle, starting at the component's first app by name (not repeated at the end).
     pub path: Vec<String>,

@@ -13,6 +13,7 @@ use std::fmt;
 /// Where something was declared in a manifest: the file, the JSON pointer inside it and, when the text is
 /// known, the 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Location {
     /// The file, as the caller named it (`<string>` for text handed in directly, `<records>` for records).
     pub file: String,
@@ -35,6 +36,7 @@ impl fmt::Display for Location {
 
 /// One finding about a manifest: what is wrong, where, for which app, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Diagnostic {
     /// A stable, kebab-case code for the kind of finding (for example `unknown-parent`).
     pub code: &'static str,

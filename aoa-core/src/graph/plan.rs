@@ -18,6 +18,7 @@ pub struct PlanOptions {
 
 /// Which way a plan runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Parents and dependencies first.
@@ -28,6 +29,7 @@ pub enum Direction {
 
 /// One wave: apps whose predecessors are all in earlier waves, split into batches of at most `max_parallel`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Wave<'m> {
     /// The wave's position in the plan, from 0.
     pub index: usize,
@@ -48,6 +50,7 @@ pub struct Wave<'m> {
 /// assert_eq!(plan.critical_path, vec!["root", "db", "api"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Plan<'m> {
     /// Rollout or teardown.
     pub direction: Direction,

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 /// How [`crate::Manifest::encode_params`] writes an app's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ParamsFormat {
     /// The resolved value as plain JSON.

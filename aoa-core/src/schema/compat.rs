@@ -18,6 +18,7 @@ use super::pointer::escape;
 
 /// The type of an incompatibility, named as in Avro Java.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum IncompatibilityKind {
     /// Named types with different names (and no matching reader alias).
@@ -36,6 +37,7 @@ pub enum IncompatibilityKind {
 
 /// One reason why a reader cannot read data written with a writer schema.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Incompatibility {
     /// The type of the incompatibility.
     pub kind: IncompatibilityKind,
@@ -51,6 +53,7 @@ pub struct Incompatibility {
 
 /// The result of a compatibility check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct CompatibilityReport {
     /// Whether the reader can read everything the writer writes.
     pub compatible: bool,

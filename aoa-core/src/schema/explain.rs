@@ -6,6 +6,7 @@ use serde_json::Value;
 
 /// One leaf of resolved parameters and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct ExplainRow<'t> {
     /// The JSON pointer of the leaf (a scalar, a list or an empty mapping).
     pub path: String,

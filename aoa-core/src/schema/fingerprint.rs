@@ -11,6 +11,7 @@ use super::parse::ParsedSchema;
 
 /// The fingerprints of a schema.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Fingerprints {
     /// The Parsing Canonical Form that was hashed.
     pub canonical_form: String,

@@ -24,6 +24,7 @@ use super::parse::{ParsedSchema, SchemaError};
 
 /// How a subject's new versions must relate to its earlier ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CompatibilityMode {
     /// No check.
@@ -105,6 +106,11 @@ impl FromStr for CompatibilityMode {
 
 /// Which schema reads which in one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typegen",
+    derive(schemars::JsonSchema),
+    schemars(rename = "CheckDirection")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// The new schema reads data of the existing version.
@@ -115,6 +121,7 @@ pub enum Direction {
 
 /// The check of the new schema against one existing version, one direction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct VersionCheck {
     /// The existing version checked against.
     pub version: u32,
@@ -128,6 +135,7 @@ pub struct VersionCheck {
 
 /// The outcome of checking a new schema against a subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct CheckReport {
     /// The subject.
     pub subject: String,

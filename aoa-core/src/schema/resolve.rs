@@ -145,6 +145,29 @@ impl Serialize for ResolvedParams<'_> {
     }
 }
 
+/// The JSON Schema of the serialized form (for aoa-typegen).
+#[cfg(feature = "typegen")]
+impl schemars::JsonSchema for ResolvedParams<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResolvedParams".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        /// The resolved parameters of one app.
+        #[derive(schemars::JsonSchema)]
+        #[expect(dead_code, reason = "only its schema is used")]
+        struct ResolvedParams {
+            /// The app.
+            app: String,
+            /// The merged value (with schema defaults when validated).
+            value: Value,
+            /// The JSON pointer of each leaf set by an app, to the app's name.
+            provenance: BTreeMap<String, String>,
+        }
+        ResolvedParams::json_schema(generator)
+    }
+}
+
 /// What a layer holds at a path.
 enum Walk {
     /// A value that replaces (a scalar, a list or an empty mapping) at the
