@@ -60,7 +60,6 @@ use std::collections::BTreeMap;
 
 /// What an operation runs on, hence which entry point calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// One manifest: [`call`].
@@ -84,7 +83,6 @@ impl Kind {
 
 /// The public description of one operation: its canonical name, its kind and the argument names it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct OperationInfo {
     /// The canonical snake_case name (the same in every language).
     pub name: &'static str,

@@ -4,7 +4,6 @@ use serde::Serialize;
 
 /// The kind of a subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     /// A person, as named by the identity provider (`user:alice`).

@@ -4,7 +4,6 @@ use serde::Serialize;
 
 /// A per-app manifest section beyond the graph itself, kept as its raw JSON value for the feature that reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     /// Parameter values of the app.

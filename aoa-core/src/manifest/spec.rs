@@ -18,7 +18,6 @@ pub const API_VERSION: &str = "aoa/v1";
 
 /// One app as declared in a manifest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct AppSpec {
     /// Unique name (`/` allowed, e.g. `team-3/payments`).
     pub name: String,

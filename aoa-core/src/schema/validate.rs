@@ -39,7 +39,6 @@ pub const MAX_VALUE_DEPTH: usize = 128;
 
 /// What kind of rule a value broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationErrorKind {
     /// The JSON type does not match the schema type.
@@ -68,7 +67,6 @@ pub enum ValidationErrorKind {
 
 /// One rule broken by a value.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[error("at `{path}`: {message}")]
 pub struct ValidationError {
     /// JSON pointer to the offending value (`""` is the whole value).

@@ -19,7 +19,6 @@ use std::path::Path;
 
 /// The format of a manifest text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// JSON (RFC 8259).
