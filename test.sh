@@ -39,7 +39,13 @@ tail -1 target/debug/aoa-conformance-c.log
 gcc $CFLAGS examples/c/plan_platform.c target/debug/libaoa.a -lpthread -ldl -lm -o target/debug/plan_platform_c
 $VALGRIND target/debug/plan_platform_c > /dev/null
 
-echo "== python: release abi3 wheel, installed, then pytest and the example"
+echo "== bindings: generated typings current (aoa-typegen), line count in the README current"
+cargo run -q -p aoa-typegen --locked
+git diff --exit-code -- aoa-node/index.d.ts aoa-py/python/aoa/__init__.pyi \
+  || { echo "the bindings' typings are stale: run cargo run -p aoa-typegen and commit them"; exit 1; }
+python3 tools/binding_lines.py --check README.md
+
+echo "== python: release abi3 wheel, installed, then pytest (with the docstring examples) and the example"
 if [ ! -x .venv/bin/maturin ] || [ ! -x .venv/bin/pytest ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=7'

@@ -3,19 +3,8 @@
 // every method (and its `...Async` twin) from the core's table of operations. Options objects use camelCase keys;
 // results are plain objects with the core's field names (typed in index.d.ts, generated).
 
-const { join } = require('node:path')
-const { existsSync } = require('node:fs')
-
-function loadNative() {
-  const candidates = [`aoa.${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}.node`, 'aoa.node']
-  for (const file of candidates) {
-    const path = join(__dirname, file)
-    if (existsSync(path)) return require(path)
-  }
-  throw new Error(`aoa: no native addon for ${process.platform}-${process.arch} (looked for ${candidates.join(', ')})`)
-}
-
-const native = loadNative()
+const linux = process.platform === 'linux' ? '-gnu' : ''
+const native = require(`./aoa.${process.platform}-${process.arch}${linux}.node`)
 
 /** Base class of every aoa error: `code` is the stable core error code, `diagnostics` the findings. */
 class AoaError extends Error {
@@ -52,10 +41,7 @@ const json = (options) => (options == null ? null : JSON.stringify(Object.fromEn
 
 /** A validated manifest (immutable). Build one with `load`, `Manifest.fromStr` or `Manifest.fromApps`. */
 class Manifest {
-  constructor(handle) {
-    if (!(handle instanceof native.Manifest)) throw new TypeError('use aoa.load, Manifest.fromStr or Manifest.fromApps')
-    this._native = handle
-  }
+  constructor(handle) { this._native = handle }
 
   static load(path) { return settle(native.open('path', String(path))) }
   static async loadAsync(path) { return settle(await native.openAsync('path', String(path))) }

@@ -253,14 +253,8 @@ pub extern "C" fn aoa_last_error() -> *const c_char {
 /// The library's version (the crate's), a static NUL-terminated string.
 #[unsafe(no_mangle)]
 pub extern "C" fn aoa_version() -> *const c_char {
-    VERSION.as_ptr()
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
-
-const VERSION: &CStr =
-    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-        Ok(version) => version,
-        Err(_) => c"unknown",
-    };
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]

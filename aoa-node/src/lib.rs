@@ -57,18 +57,14 @@ impl Manifest {
 type Opened = Either<Manifest, String>;
 
 /// Work for libuv's thread pool: a closure whose value is handed to JavaScript as is.
-pub struct Job<T>(Option<Box<dyn FnOnce() -> T + Send>>);
+pub struct Job<T>(Box<dyn Fn() -> T + Send>);
 
 impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
     type Output = T;
     type JsValue = T;
 
     fn compute(&mut self) -> napi::Result<T> {
-        let f = self
-            .0
-            .take()
-            .ok_or_else(|| napi::Error::from_reason("the job already ran"))?;
-        Ok(f())
+        Ok((self.0)())
     }
 
     fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {
@@ -76,25 +72,21 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
     }
 }
 
-fn opened(kind: &str, source: &str, format: Option<&str>) -> Opened {
-    match text::open(kind, source, format) {
+/// A manifest from a `path`, a `text` (in `format`) or `records` (JSON text), or the error's outcome text.
+#[napi(ts_return_type = "Manifest | string")]
+pub fn open(kind: String, source: String, format: Option<String>) -> Opened {
+    match text::open(&kind, &source, format.as_deref()) {
         Ok(m) => Either::A(Manifest(Arc::new(m))),
         Err(e) => Either::B(text::failure(&e)),
     }
 }
 
-/// A manifest from a `path`, a `text` (in `format`) or `records` (JSON text), or the error's outcome text.
-#[napi(ts_return_type = "Manifest | string")]
-pub fn open(kind: String, source: String, format: Option<String>) -> Opened {
-    opened(&kind, &source, format.as_deref())
-}
-
 /// `open` on libuv's thread pool.
 #[napi(ts_return_type = "Promise<Manifest | string>")]
 pub fn open_async(kind: String, source: String, format: Option<String>) -> AsyncTask<Job<Opened>> {
-    AsyncTask::new(Job(Some(Box::new(move || {
-        opened(&kind, &source, format.as_deref())
-    }))))
+    AsyncTask::new(Job(Box::new(move || {
+        open(kind.clone(), source.clone(), format.clone())
+    })))
 }
 
 /// Runs an operation on no, one or two (old, new) manifests; its outcome as JSON text.
@@ -112,8 +104,8 @@ pub fn call_async(
     args: Option<String>,
 ) -> AsyncTask<Job<String>> {
     let manifests: Vec<Arc<Core>> = manifests.iter().map(|m| Arc::clone(&m.0)).collect();
-    AsyncTask::new(Job(Some(Box::new(move || {
+    AsyncTask::new(Job(Box::new(move || {
         let manifests: Vec<&Core> = manifests.iter().map(|m| &**m).collect();
         text::call(&manifests, &operation, args.as_deref())
-    }))))
+    })))
 }

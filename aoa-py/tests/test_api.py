@@ -53,7 +53,7 @@ def test_methods_are_generated_from_the_core_table() -> None:
         owner = aoa if op["kind"] == "free" else aoa.Manifest
         assert callable(getattr(owner, op["name"])), op["name"]
     m = aoa.Manifest.from_apps(DIAMOND)
-    with pytest.raises(TypeError, match="at most 1 positional"):
+    with pytest.raises(TypeError, match="too many positional arguments"):
         m.plan(1, 2)
     with pytest.raises(TypeError, match="multiple values"):
         m.plan(1, max_parallel=2)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+from inspect import Parameter, Signature
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from . import _aoa
@@ -60,19 +61,6 @@ def _settle(out: Any) -> Any:
     return outcome["ok"]
 
 
-def _arguments(op: Mapping[str, Any], args: tuple, kwargs: Dict[str, Any]) -> Optional[str]:
-    """The JSON arguments of a call: positional ones in the operation's order, then keywords; None dropped."""
-    if len(args) > len(op["args"]):
-        raise TypeError(f"{op['name']}() takes at most {len(op['args'])} positional arguments")
-    named = dict(zip(op["args"], args))
-    for key, value in kwargs.items():
-        if key in named:
-            raise TypeError(f"{op['name']}() got multiple values for argument '{key}'")
-        named[key] = value
-    named = {k: v for k, v in named.items() if v is not None}
-    return json.dumps(named) if named else None
-
-
 class Manifest:
     """A validated manifest. Build one with :func:`load`, :meth:`from_str` or :meth:`from_apps`."""
 
@@ -108,12 +96,17 @@ class Manifest:
 
 
 def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
-    """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest)."""
+    """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest) or,
+    without a manifest, a module function. Arguments are positional in the table's order, or by keyword."""
     takes = {"free": 0, "manifest": 1, "pair": 2}[op["kind"]]
+    params = [Parameter(a, Parameter.POSITIONAL_OR_KEYWORD, default=None) for a in op["args"]]
+    signature = Signature(params + [Parameter("other", Parameter.VAR_KEYWORD)])  # unknown names: the core's error
 
     def run(*args: Any, **kwargs: Any) -> Any:
+        named = signature.bind(*args[takes:], **kwargs).arguments
+        named = {**named.pop("other", {}), **{k: v for k, v in named.items() if v is not None}}
         manifests = [m._native for m in args[:takes]]
-        return _settle(_aoa.call(manifests, op["name"], _arguments(op, args[takes:], kwargs)))
+        return _settle(_aoa.call(manifests, op["name"], json.dumps(named) if named else None))
 
     run.__name__ = run.__qualname__ = op["name"]
     run.__doc__ = f"The core's `{op['name']}` operation (arguments: {', '.join(op['args']) or 'none'})."
@@ -129,7 +122,5 @@ for _op in OPERATIONS:
 __all__ = ["Manifest", "load", "OPERATIONS", "AoaError", "ERROR_CODES"]
 __all__ += [cls.__name__ for cls in ERROR_CODES.values()] + [op["name"] for op in OPERATIONS if op["kind"] == "free"]
 
-
-def load(path: str | os.PathLike[str]) -> Manifest:
-    """Loads a manifest file or directory (see :meth:`Manifest.load`)."""
-    return Manifest.load(path)
+#: Loads a manifest file or directory (:meth:`Manifest.load`).
+load = Manifest.load
