@@ -432,6 +432,9 @@ export declare class Manifest {
   /** The core's `validate` operation. */
   validate(): Validation
   validateAsync(): Promise<Validation>
+  /** The core's `graph` operation. */
+  graph(options?: { diagram?: 'dot' | 'mermaid' | null }): string
+  graphAsync(options?: { diagram?: 'dot' | 'mermaid' | null }): Promise<string>
   /** The core's `check` operation. */
   check(options: { subject: string; action: string; app: string; groups?: string[] | null }): Decision
   checkAsync(options: { subject: string; action: string; app: string; groups?: string[] | null }): Promise<Decision>
