@@ -54,24 +54,16 @@ class Manifest {
 }
 
 const OPERATIONS = JSON.parse(native.operations())
-const functions = {}
+module.exports = { Manifest, AoaError, ERROR_CODES, load: Manifest.load, loadAsync: Manifest.loadAsync }
+module.exports.operations = () => OPERATIONS.map((op) => op.name)
+module.exports.errorCodes = () => Object.keys(ERROR_CODES)
+for (const cls of Object.values(ERROR_CODES)) module.exports[cls.name] = cls
+
 for (const op of OPERATIONS) {
   const takes = { free: 0, manifest: 1, pair: 2 }[op.kind]
-  const target = takes ? Manifest.prototype : functions
+  const target = takes ? Manifest.prototype : module.exports
   // The manifests are `this` and, for a pair, the first argument (`diff(newer)`); the options object follows.
   const request = (self, args) => [[self, ...args].slice(0, takes).map((m) => m._native), op.name, json(args[Math.max(takes - 1, 0)])]
   target[camel(op.name)] = function (...args) { return settle(native.call(...request(this, args))) }
   target[`${camel(op.name)}Async`] = async function (...args) { return settle(await native.callAsync(...request(this, args))) }
-}
-
-module.exports = {
-  Manifest,
-  load: Manifest.load,
-  loadAsync: Manifest.loadAsync,
-  operations: () => OPERATIONS.map((op) => op.name),
-  errorCodes: () => Object.keys(ERROR_CODES),
-  AoaError,
-  ERROR_CODES,
-  ...Object.fromEntries(Object.values(ERROR_CODES).map((cls) => [cls.name, cls])),
-  ...functions,
 }

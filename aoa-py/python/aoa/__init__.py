@@ -103,7 +103,7 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     signature = Signature(params + [Parameter("other", Parameter.VAR_KEYWORD)])  # unknown names: the core's error
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        named = signature.bind(*args[takes:], **kwargs).arguments
+        named = signature.bind(*args[takes:], **kwargs).arguments if kwargs or len(args) > takes else {}
         named = {**named.pop("other", {}), **{k: v for k, v in named.items() if v is not None}}
         manifests = [m._native for m in args[:takes]]
         return _settle(_aoa.call(manifests, op["name"], json.dumps(named) if named else None))
