@@ -6,21 +6,7 @@ use aoa_core::{ErrorCode, Manifest as Core, dispatch::text};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-/// The Python class name of each error code, and the built-in exception it also is (the one exhaustive match).
-fn class_of(code: ErrorCode) -> (&'static str, Option<&'static str>) {
-    match code {
-        ErrorCode::Io => ("IoError", Some("OSError")),
-        ErrorCode::Syntax => ("ParseError", None),
-        ErrorCode::Manifest => ("ManifestError", None),
-        ErrorCode::Cycle => ("CycleError", None),
-        ErrorCode::InvalidAccess => ("InvalidAccessError", None),
-        ErrorCode::Escalation => ("EscalationError", None),
-        ErrorCode::Params => ("ParamsError", None),
-        ErrorCode::Schema => ("SchemaError", None),
-        ErrorCode::UnknownApp => ("UnknownAppError", Some("LookupError")),
-        ErrorCode::InvalidArgument => ("InvalidArgumentError", Some("ValueError")),
-    }
-}
+include!("error_classes.rs");
 
 /// Every error code with its class name and extra built-in base: `[("io", "IoError", "OSError"), ...]`.
 #[pyfunction]

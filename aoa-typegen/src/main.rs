@@ -49,22 +49,7 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
     })
 }
 
-/// The exception class of each error code and the built-in class it also is (the bindings' names, checked
-/// against them by their tests).
-fn class_of(code: ErrorCode) -> (&'static str, Option<&'static str>) {
-    match code {
-        ErrorCode::Io => ("IoError", Some("OSError")),
-        ErrorCode::Syntax => ("ParseError", None),
-        ErrorCode::Manifest => ("ManifestError", None),
-        ErrorCode::Cycle => ("CycleError", None),
-        ErrorCode::InvalidAccess => ("InvalidAccessError", None),
-        ErrorCode::Escalation => ("EscalationError", None),
-        ErrorCode::Params => ("ParamsError", None),
-        ErrorCode::Schema => ("SchemaError", None),
-        ErrorCode::UnknownApp => ("UnknownAppError", Some("LookupError")),
-        ErrorCode::InvalidArgument => ("InvalidArgumentError", Some("ValueError")),
-    }
-}
+include!("../../aoa-py/src/error_classes.rs");
 
 /// One operation with its result schema.
 struct Op {
