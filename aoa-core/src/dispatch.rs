@@ -40,22 +40,28 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 
+mod args;
 mod diagram;
+mod reports;
 
+pub use args::plan_options;
 pub use diagram::{Diagram, diagram, write_diagram};
+pub use reports::{
+    ParamsReport, Validation, hex, open_registry, params, parse_schema, validate, validate_loaded,
+};
+
+use args::Args;
+use reports::params_format;
 
 use crate::api::Manifest;
-use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::graph::{PlanOptions, Selector};
+use crate::graph::Selector;
 use crate::manifest::AppSpec;
-use crate::params::{self, ParamsFormat};
-use crate::schema::{ExplainRow, ParsedSchema, Registry, ResolvedParams, fingerprints};
-use crate::source;
+use crate::schema::fingerprints;
 use crate::source::Format;
 use crate::suggest;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What an operation runs on, hence which entry point calls it.
@@ -318,24 +324,6 @@ fn wrong_entry_point(op: &Operation) -> Error {
     ))
 }
 
-/// Parses an Avro schema from its text; a problem is an [`Error::Schema`] with one `invalid-schema`
-/// diagnostic (naming `file` when given).
-///
-/// # Errors
-///
-/// [`Error::Schema`] when the text is not a valid Avro schema.
-pub fn parse_schema(text: &str, file: Option<&std::path::Path>) -> Result<ParsedSchema> {
-    ParsedSchema::parse_str(text).map_err(|e| {
-        let mut d = Diagnostic::new("invalid-schema", e.to_string()).with_hint(
-            "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/",
-        );
-        d.file = file.map(|f| f.display().to_string());
-        Error::Schema {
-            diagnostics: vec![d],
-        }
-    })
-}
-
 /// Loads a manifest described in JSON, as the conformance vectors do: `{"format": "yaml"|"json", "text": ...}`,
 /// `{"records": [...]}` or `{"path": ...}` (a relative path is taken from `base`).
 pub fn load(source: &Value, base: &std::path::Path) -> Result<Manifest> {
@@ -429,266 +417,6 @@ pub fn error_to_value(error: &Error) -> Value {
         "message": error.to_string(),
         "diagnostics": error.diagnostics(),
     })
-}
-
-/// The result of `params`: an app's resolved parameters, with their provenance, and on demand every leaf
-/// with the app that set it (`explain`) and the parameters in an encoding (`format`, `encoded`).
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
-pub struct ParamsReport<'m> {
-    /// The encoding asked for, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<ParamsFormat>,
-    /// The resolved parameters: `app`, `value`, `provenance`.
-    #[serde(flatten)]
-    pub resolved: ResolvedParams<'m>,
-    /// With `explain`: every leaf of the value and the app that set it (`None` for a schema default).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explain: Option<Vec<ExplainRow<'m>>>,
-    /// In an Avro encoding: the Avro JSON value, or the Avro binary bytes as lowercase hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoded: Option<Value>,
-}
-
-/// The resolved parameters of the app named `app`, explained on demand, and encoded when `format` is an
-/// Avro encoding.
-///
-/// # Errors
-///
-/// [`Error::UnknownApp`], the [`Error::Params`] problems of its parameters, or [`Error::InvalidArgument`]
-/// when an Avro encoding is asked of an app without a schema.
-pub fn params<'m>(
-    manifest: &'m Manifest,
-    app: &str,
-    explain: bool,
-    format: Option<ParamsFormat>,
-) -> Result<ParamsReport<'m>> {
-    let id = manifest.app(app)?;
-    let resolved = manifest.params(id)?;
-    let encoded = match format {
-        None | Some(ParamsFormat::Json) => None,
-        Some(ParamsFormat::AvroJson) => Some(
-            serde_json::from_slice(&manifest.encode_params(id, ParamsFormat::AvroJson)?)
-                .map_err(|e| invalid(format!("cannot encode the result: {e}")))?,
-        ),
-        Some(ParamsFormat::AvroBinary) => Some(Value::String(hex(
-            &manifest.encode_params(id, ParamsFormat::AvroBinary)?
-        ))),
-    };
-    Ok(ParamsReport {
-        format,
-        explain: explain.then(|| resolved.explain()),
-        resolved,
-        encoded,
-    })
-}
-
-/// Bytes as lowercase hex, two digits each.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
-
-/// The encodings of `params`, by the name they serialize as.
-const PARAMS_FORMATS: [(&str, ParamsFormat); 3] = [
-    ("json", ParamsFormat::Json),
-    ("avro-json", ParamsFormat::AvroJson),
-    ("avro-binary", ParamsFormat::AvroBinary),
-];
-
-fn params_format(name: &str) -> Result<ParamsFormat> {
-    PARAMS_FORMATS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| invalid(unknown("encoding", name, PARAMS_FORMATS.map(|(n, _)| n))))
-}
-
-/// The schema registry at `path`: a directory of `<subject>/<version>.avsc`, or a manifest file or
-/// directory whose `schemas/` directory is the registry (only the registry is read, not the manifest).
-///
-/// # Errors
-///
-/// [`Error::Io`] when there is no registry directory or it cannot be read; [`Error::Schema`] when versions
-/// or modes in it are not usable.
-pub fn open_registry(path: &std::path::Path) -> Result<Registry> {
-    let dir = if path.join(source::REGISTRY_DIR).is_dir() || path.is_file() {
-        source::registry_dir(path)
-    } else {
-        path.to_path_buf()
-    };
-    if !dir.is_dir() {
-        return Err(Error::Io {
-            path: dir.display().to_string(),
-            message: "no registry directory here; pass a directory of `<subject>/<version>.avsc`, or a manifest with a `schemas/` directory".into(),
-        });
-    }
-    params::load_registry(&dir).map_err(|problems| match problems {
-        params::RegistryProblems::Io(e) => e,
-        params::RegistryProblems::Invalid(diagnostics) => Error::Schema { diagnostics },
-    })
-}
-
-/// The result of `validate`: whether a rollout order exists, the manifest's size, and its problems.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
-pub struct Validation {
-    /// True when the manifest has no cycles (a loaded manifest is otherwise valid).
-    pub valid: bool,
-    /// The number of apps.
-    pub apps: usize,
-    /// The number of edges of the rollout graph.
-    pub edges: usize,
-    /// The number of waves of the rollout plan (0 when there are cycles).
-    pub waves: usize,
-    /// One diagnostic per cycle.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Checks a loaded manifest: a rollout order must exist.
-pub fn validate(manifest: &Manifest) -> Result<Validation> {
-    let (waves, diagnostics) = match manifest.plan(&PlanOptions::default()) {
-        Ok(plan) => (plan.waves.len(), Vec::new()),
-        Err(e @ Error::Cycle { .. }) => (0, e.diagnostics()),
-        Err(e) => return Err(e),
-    };
-    Ok(Validation {
-        valid: diagnostics.is_empty(),
-        apps: manifest.len(),
-        edges: manifest.edge_count(),
-        waves,
-        diagnostics,
-    })
-}
-
-/// Validates the outcome of loading a manifest: a loaded manifest as [`validate`] does; a load that failed
-/// on the manifest's own problems (structure, parameters, access, escalation) is an invalid [`Validation`]
-/// listing them, with no apps.
-///
-/// # Errors
-///
-/// Any other load error (unreadable file, syntax, ...), which means there is nothing to validate.
-pub fn validate_loaded(loaded: Result<Manifest>) -> Result<Validation> {
-    match loaded {
-        Ok(manifest) => validate(&manifest),
-        Err(
-            e @ (Error::Manifest { .. }
-            | Error::Params { .. }
-            | Error::InvalidAccess { .. }
-            | Error::Escalation { .. }),
-        ) => Ok(Validation {
-            valid: false,
-            apps: 0,
-            edges: 0,
-            waves: 0,
-            diagnostics: e.diagnostics(),
-        }),
-        Err(e) => Err(e),
-    }
-}
-
-/// Plan options from a `max_parallel` as the bindings receive it (a negative number is an
-/// [`Error::InvalidArgument`], as is 0 when the plan is made).
-pub fn plan_options(max_parallel: Option<i64>) -> Result<PlanOptions> {
-    let max_parallel = match max_parallel {
-        None => None,
-        Some(n) => Some(
-            usize::try_from(n)
-                .map_err(|_| invalid("`max_parallel` must be a non-negative integer".into()))?,
-        ),
-    };
-    Ok(PlanOptions { max_parallel })
-}
-
-/// The checked arguments of one call.
-struct Args<'a> {
-    map: Option<&'a Map<String, Value>>,
-}
-
-impl<'a> Args<'a> {
-    fn new(op: &Operation, args: &'a Value) -> Result<Args<'a>> {
-        let map = match args {
-            Value::Null => None,
-            Value::Object(map) => Some(map),
-            _ => {
-                return Err(invalid(format!(
-                    "the arguments of `{}` must be an object",
-                    op.name
-                )));
-            }
-        };
-        for key in map.into_iter().flat_map(Map::keys) {
-            if !op.args.contains(&key.as_str()) {
-                let what = format!("argument of `{}`", op.name);
-                return Err(invalid(unknown(&what, key, op.args.iter().copied())));
-            }
-        }
-        Ok(Args { map })
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map?.get(key).filter(|v| !v.is_null())
-    }
-
-    fn plan_options(&self) -> Result<PlanOptions> {
-        match self.get("max_parallel") {
-            None => plan_options(None),
-            Some(v) => plan_options(Some(v.as_i64().ok_or_else(|| {
-                invalid("`max_parallel` must be a non-negative integer".into())
-            })?)),
-        }
-    }
-
-    /// A required string.
-    fn string(&self, key: &str) -> Result<&'a str> {
-        match self.get(key) {
-            None => Err(invalid(format!("missing argument `{key}`"))),
-            Some(v) => v
-                .as_str()
-                .ok_or_else(|| invalid(format!("`{key}` must be a string"))),
-        }
-    }
-
-    /// An optional string.
-    fn optional_string(&self, key: &str) -> Result<Option<&'a str>> {
-        self.get(key).map(|_| self.string(key)).transpose()
-    }
-
-    /// An optional boolean (absent means false).
-    fn bool(&self, key: &str) -> Result<bool> {
-        match self.get(key) {
-            None => Ok(false),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| invalid(format!("`{key}` must be true or false"))),
-        }
-    }
-
-    /// An optional list of strings (absent means empty).
-    fn optional_strings(&self, key: &str) -> Result<Vec<&'a str>> {
-        match self.get(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(_) => self.strings(key),
-        }
-    }
-
-    /// A required list of strings (a single string counts as a list of one).
-    fn strings(&self, key: &str) -> Result<Vec<&'a str>> {
-        let wrong = || invalid(format!("`{key}` must be a string or a list of strings"));
-        match self.get(key) {
-            None => Err(invalid(format!("missing argument `{key}`"))),
-            Some(Value::String(s)) => Ok(vec![s.as_str()]),
-            Some(Value::Array(items)) => {
-                items.iter().map(|v| v.as_str().ok_or_else(wrong)).collect()
-            }
-            Some(_) => Err(wrong()),
-        }
-    }
 }
 
 /// Serializes a result of the typed API to JSON (for bindings that convert from JSON values).
@@ -785,6 +513,7 @@ pub mod text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::PlanOptions;
     use serde_json::json;
 
     fn manifest() -> Manifest {
