@@ -6,6 +6,7 @@
 #   bench/plan.sh                 # everything (about 30-40 minutes on a busy 2-core machine)
 #   RUNS=3 SLOW_RUNS=1 bench/plan.sh
 #   WORKLOADS="rand-100k" TOOLS="floor aoa rustworkx" bench/plan.sh   # a quick subset
+#   AOA_BEFORE=/path/to/old/aoa TOOLS="floor aoa-before aoa rustworkx" bench/plan.sh   # before/after a change
 #
 # Needs: cargo, python3 (venv + pip), node + npm, and ../shared/bench (the benchmark kit).
 # Writes only under target/: target/bench-data (workloads), target/bench-peers (venv, node_modules),
@@ -62,12 +63,13 @@ run_one() { # tool workload round
   local -a cmd
   case "$tool" in
     floor) cmd=(sh -c '"$0" "$1"' "$FLOOR" "$f") ;;
-    aoa)
+    aoa | aoa-before)
+      local bin="$AOA"; [ "$tool" = aoa-before ] && bin="${AOA_BEFORE:?AOA_BEFORE names the old aoa binary}"
       if [ "$mode" = cycle ]; then
         # a cycle makes `aoa plan` exit 1 with the cycle report: the expected result here
-        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null; rc=$?; [ $rc -eq 1 ] && echo "{\"tool\":\"aoa\",\"rc\":$rc}"' "$AOA" "$f")
+        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null; rc=$?; [ $rc -eq 1 ] && echo "{\"tool\":\"aoa\",\"rc\":$rc}"' "$bin" "$f")
       else
-        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null && echo "{\"tool\":\"aoa\"}"' "$AOA" "$f")
+        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null && echo "{\"tool\":\"aoa\"}"' "$bin" "$f")
       fi ;;
     phases) cmd=("$PHASES" "$f" --reps 5) ;;
     rustworkx | networkx) cmd=("$PY" "$KIT/bench_py.py" "$tool" "$mode" "$f") ;;
@@ -138,7 +140,7 @@ def nruns(w, tool):
     return sum(1 for r in by.get((w, tool), []) if r.get("status") == "ok")
 
 ws = [w for w in os.environ.get("WORKLOADS", "").split() if any(k[0] == w for k in by)] or sorted({k[0] for k in by})
-tools = ["floor", "aoa", "phases", "rustworkx", "networkx", "graphlib-waves", "dagrejs"]
+tools = ["floor", "aoa-before", "aoa", "phases", "rustworkx", "networkx", "graphlib-waves", "dagrejs"]
 lines = []
 P = lines.append
 P("### Whole process, medians (wall ms / CPU ms / peak RSS MiB / runs)\n")
