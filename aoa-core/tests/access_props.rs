@@ -266,8 +266,20 @@ proptest! {
         for app in 0..w.parent.len() {
             let e = m.access().effective(&format!("a{app}")).unwrap();
             for s in &e.subjects {
-                for a in &s.allowed {
+                for a in s.allowed.iter().filter(|a| !a.partial) {
                     prop_assert!(within_ceilings(&w, app, a.action), "{} on a{}", a.action, app);
+                }
+                // A pattern listed as wholly allowed allows every action it matches (as `check` answers);
+                // a partial one allows at least one of them when the tests' actions reach it.
+                for a in s.allowed.iter().filter(|a| a.action.contains('*')) {
+                    let caller = (s.subject, &[] as &[&str]);
+                    let answers: Vec<bool> = ACTIONS.into_iter().chain(UNWRITTEN)
+                        .filter(|x| glob_matches(a.action, x))
+                        .map(|x| check(&m, caller, x, app))
+                        .collect();
+                    if !a.partial {
+                        prop_assert!(answers.iter().all(|&x| x), "{} on a{} is not wholly allowed", a.action, app);
+                    }
                 }
             }
         }
@@ -333,7 +345,55 @@ proptest! {
                 }
             }
         }
-        prop_assert_eq!(d.gained, expected);
+        let concrete = d.subjects.iter().flat_map(|s| &s.changes).flat_map(|c| &c.gained).filter(|a| !a.action.contains('*')).count();
+        prop_assert_eq!(concrete, expected);
         prop_assert_eq!(d.lost, 0);
     }
+
+    /// Every (subject, action, app) whose `check` answer changes from denied to allowed is reported as a
+    /// gain — the action itself, or a grant's pattern that matches it — including actions neither manifest
+    /// spells out, which only globs reach; and every loss likewise.
+    #[test]
+    fn diff_reports_every_decision_check_changes(w in world(true), extra in prop::collection::vec(rule(14), 1..3), drop_deny in any::<bool>(), drop_ceiling in any::<bool>()) {
+        let m = manifest(&w);
+        let mut next = w.clone();
+        for g in extra {
+            let mut app = g.app % w.parent.len();
+            while let Some(p) = w.parent[app] {
+                app = p;
+            }
+            next.grants.push(RuleSpec { app, ..g });
+        }
+        if drop_deny {
+            next.denies.pop();
+        }
+        if drop_ceiling {
+            if let Some(c) = next.ceilings.iter_mut().rev().find(|c| c.is_some()) {
+                *c = None;
+            }
+        }
+        let m2 = manifest(&next);
+        for (old, new, gain) in [(&m, &m2, true), (&m2, &m, false)] {
+            let d = old.diff(new);
+            let reported = |subject: &str, app: &str, action: &str| {
+                d.subjects.iter().filter(|s| s.subject == subject).flat_map(|s| &s.changes)
+                    .flat_map(|c| if gain { &c.gained } else { &c.lost })
+                    .any(|a| a.app == app && (a.action == action || (a.action.contains('*') && glob_matches(&a.action, action))))
+            };
+            for subject in SUBJECTS {
+                for action in ACTIONS.into_iter().chain(UNWRITTEN) {
+                    for app in 0..w.parent.len() {
+                        let caller = (subject, &[] as &[&str]);
+                        let (before, after) = if gain { (check(old, caller, action, app), check(new, caller, action, app)) } else { (check(new, caller, action, app), check(old, caller, action, app)) };
+                        if after && !before {
+                            prop_assert!(reported(subject, &format!("a{app}"), action), "{} {} a{} not reported ({})", subject, action, app, if gain { "gain" } else { "loss" });
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
+
+/// Actions no manifest of these tests writes: only globs reach them.
+const UNWRITTEN: [&str; 4] = ["read:zz", "write:q", "secrets:x", "z"];

@@ -345,7 +345,11 @@ fn effective_who_can_and_what_can() {
         .find(|s| s.subject == "group:ops")
         .unwrap();
     let allowed: Vec<&str> = ops.allowed.iter().map(|a| a.action).collect();
-    assert_eq!(allowed, vec!["deploy"]);
+    assert_eq!(
+        allowed,
+        vec!["deploy", "read:*"],
+        "concrete actions, then the patterns that allow some"
+    );
     assert_eq!(ops.denied[0].action, "rollback");
     assert_eq!(ops.denied[0].sources[0].rule.app, "a/b/c");
     let who = access.who_can("deploy", "a").unwrap();
@@ -386,4 +390,66 @@ fn unknown_actions_are_matched_by_patterns() {
     let m = load(TREE);
     assert!(allowed(&m, "user:x", &["ops"], "read:never-written", "a"));
     assert!(!allowed(&m, "user:x", &["ops"], "write:never-written", "a"));
+}
+
+/// The drift guard sees globs: a gain that exists only through a pattern is reported as the pattern, with
+/// the concrete actions it covers where the manifest names them; a subject granted `*` shows in
+/// `effective` and `what_can` even when no concrete action is written anywhere.
+#[test]
+fn glob_only_gains_and_permissions_are_reported() {
+    let load = |grant: &str| {
+        Manifest::from_str(
+            &format!("apps:\n  - name: root\n    grants: [{{subject: \"group:g\", actions: [{grant}]}}]\n  - name: app\n    parent: root\n"),
+            Format::Yaml,
+        )
+        .unwrap()
+    };
+    let (old, new) = (load("\"read:*\""), load("\"read:*\", \"secrets:*\""));
+    let d = old.diff(&new);
+    let gained: Vec<(&str, &str)> = (d.subjects.iter().flat_map(|s| &s.changes))
+        .flat_map(|c| &c.gained)
+        .map(|a| (a.app.as_str(), a.action.as_str()))
+        .collect();
+    assert_eq!(gained, [("app", "secrets:*"), ("root", "secrets:*")]);
+    assert_eq!(d.gained, 2);
+    assert_eq!(new.diff(&old).lost, 2);
+    // The concrete actions it covers, where the manifest names them (here in another subject's deny).
+    let named = |grant: &str| {
+        Manifest::from_str(
+            &format!("apps:\n  - name: root\n    grants: [{{subject: \"group:g\", actions: [{grant}]}}]\n    deny: [{{subject: \"user:x\", actions: [\"secrets:read\"]}}]\n"),
+            Format::Yaml,
+        )
+        .unwrap()
+    };
+    let d = named("\"read:*\"").diff(&named("\"read:*\", \"secrets:*\""));
+    let gained: Vec<(&str, &[String])> = (d.subjects.iter().flat_map(|s| &s.changes))
+        .flat_map(|c| &c.gained)
+        .map(|a| (a.action.as_str(), a.covers.as_slice()))
+        .collect();
+    assert_eq!(
+        gained,
+        [
+            ("secrets:*", &["secrets:read".to_string()][..]),
+            ("secrets:read", &[][..])
+        ]
+    );
+    // A subject granted `*` with no concrete action written anywhere.
+    let star = load("\"*\"");
+    let e = star.access().effective("app").unwrap();
+    assert_eq!(e.subjects[0].allowed[0].action, "*");
+    assert!(!e.subjects[0].allowed[0].partial);
+    let what = star.access().what_can("user:u", &["g"]).unwrap();
+    assert_eq!(
+        what.apps
+            .iter()
+            .map(|a| (a.app, a.actions.clone()))
+            .collect::<Vec<_>>(),
+        [("root", vec!["*"]), ("app", vec!["*"])]
+    );
+    assert!(
+        star.access()
+            .check("user:u", &["g"], "anything:at-all", "app")
+            .unwrap()
+            .allowed
+    );
 }

@@ -4,7 +4,9 @@
 use super::Reason;
 use super::check::Act;
 use super::effective::{ActionAccess, Effective};
+use super::glob_gains::{Witness, witnesses};
 use super::model::Rule;
+use super::pattern::glob_matches;
 use crate::diagnostic::Location;
 
 use serde::Serialize;
@@ -31,14 +33,19 @@ pub enum ChangeKind {
     TreeChanged,
 }
 
-/// An app and an action.
+/// An app and an action, or a glob pattern of a grant through which actions were gained or lost.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct AppAction {
     /// The app.
     pub app: String,
-    /// The action.
+    /// The action, or a grant's glob pattern (`secrets:*`) when some of the actions it matches changed —
+    /// whether or not the manifests spell any of them out.
     pub action: String,
+    /// For a pattern: the concrete actions of either manifest it matches whose answer changed (absent for an
+    /// action).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
 }
 
 /// One manifest change and what it gave or took from one subject.
@@ -129,7 +136,9 @@ impl<'a> View<'a> {
 }
 
 /// Every (subject, app, action) allowed in one manifest and not the other, with the change behind it.
-/// Apps are matched by name; actions range over the concrete actions written in either manifest.
+/// Apps are matched by name. Actions range over the concrete actions written in either manifest, and over
+/// every action a grant's glob pattern matches: a change there is reported as the pattern, with the concrete
+/// actions it covers ([`AppAction::covers`]).
 pub fn diff(old_access: super::Access<'_>, new_access: super::Access<'_>) -> AccessDiff {
     let (old, new) = (old_access.model(), new_access.model());
     let old_keys: HashSet<RuleKey<'_>> = old_access.index().rules().iter().map(key).collect();
@@ -153,14 +162,17 @@ pub fn diff(old_access: super::Access<'_>, new_access: super::Access<'_>) -> Acc
     let mut grouped: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     let (mut gained, mut lost) = (0, 0);
     for name in names {
-        let before = View::of(
-            old.id(name)
-                .map(|id| old_access.effective_over(id, &old_actions)),
+        let (old_id, new_id) = (old.id(name), new.id(name));
+        let found = witnesses(
+            old_id.map(|id| (old_access, id)),
+            new_id.map(|id| (new_access, id)),
         );
-        let after = View::of(
-            new.id(name)
-                .map(|id| new_access.effective_over(id, &new_actions)),
-        );
+        let before = View::of(old_id.map(|id| {
+            old_access.effective_over(id, &with_witnesses(&old_access, &old_actions, &found))
+        }));
+        let after = View::of(new_id.map(|id| {
+            new_access.effective_over(id, &with_witnesses(&new_access, &new_actions, &found))
+        }));
         let app_only_in_one = old.id(name).is_none() || new.id(name).is_none();
         let directions = [
             (
@@ -214,9 +226,17 @@ pub fn diff(old_access: super::Access<'_>, new_access: super::Access<'_>) -> Acc
                     (&mut lost, &mut entry.lost)
                 };
                 *count += 1;
-                list.push(AppAction {
-                    app: name.to_string(),
-                    action: action.to_string(),
+                list.push(match found.iter().find(|w| w.action == action) {
+                    Some(w) => AppAction {
+                        app: name.to_string(),
+                        action: w.pattern.clone(),
+                        covers: covered(&w.pattern, subject, from, to, &found),
+                    },
+                    None => AppAction {
+                        app: name.to_string(),
+                        action: action.to_string(),
+                        covers: Vec::new(),
+                    },
                 });
             }
         }
@@ -229,6 +249,39 @@ pub fn diff(old_access: super::Access<'_>, new_access: super::Access<'_>) -> Acc
             .map(|(subject, changes)| SubjectChanges { subject, changes })
             .collect(),
     }
+}
+
+/// `actions` and the witness actions of `found`, resolved against `access`.
+fn with_witnesses<'s>(
+    access: &super::Access<'_>,
+    actions: &[(&'s str, Act<'s>)],
+    found: &'s [Witness],
+) -> Vec<(&'s str, Act<'s>)> {
+    let mut all = actions.to_vec();
+    all.extend(found.iter().filter_map(|w| {
+        let act = access.action(&w.action).ok()?;
+        Some((w.action.as_str(), act))
+    }));
+    all
+}
+
+/// The concrete actions matching `pattern` that `subject` has in `to` and not in `from` (witnesses excluded).
+fn covered(
+    pattern: &str,
+    subject: &str,
+    from: &View<'_>,
+    to: &View<'_>,
+    found: &[Witness],
+) -> Vec<String> {
+    (to.allowed.keys())
+        .filter(|&&(s, a)| {
+            s == subject
+                && glob_matches(pattern, a)
+                && !from.allowed.contains_key(&(s, a))
+                && found.iter().all(|w| w.action != a)
+        })
+        .map(|&(_, a)| a.to_string())
+        .collect()
 }
 
 /// The change entry of `subject` for a cause, created on first use.

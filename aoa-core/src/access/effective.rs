@@ -13,16 +13,21 @@ use super::model::NONE;
 use super::parse::Effect;
 use crate::error::Result;
 use crate::manifest::AppId;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// One action of a subject on an app, with the rules behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct ActionAccess<'a> {
-    /// The action.
+    /// The action, or a grant's glob pattern (`read:*`).
     pub action: &'a str,
     /// The grants that allow it (for an allowed action) or the denies that forbid it (for a denied one).
     pub sources: Vec<Reason<'a>>,
+    /// For a pattern: only some of the actions it matches are allowed (a deny or a ceiling takes the
+    /// others; `check` tells which). Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// What one subject may do on an app.
@@ -31,7 +36,8 @@ pub struct ActionAccess<'a> {
 pub struct SubjectAccess<'a> {
     /// The subject (`user:alice`, `group:ops`, `app:x`).
     pub subject: &'a str,
-    /// The allowed actions, in vocabulary order.
+    /// The allowed actions, in vocabulary order, then the glob patterns of grants through which some
+    /// action is allowed (`*`, `read:*`).
     pub allowed: Vec<ActionAccess<'a>>,
     /// Actions granted to it but forbidden by a deny.
     pub denied: Vec<ActionAccess<'a>>,
@@ -75,7 +81,8 @@ pub struct WhoCan<'a> {
 pub struct AppActions<'a> {
     /// The app.
     pub app: &'a str,
-    /// The allowed actions, in vocabulary order.
+    /// The allowed actions, in vocabulary order, then the glob patterns of grants through which some
+    /// action is allowed.
     pub actions: Vec<&'a str>,
 }
 
@@ -112,13 +119,37 @@ impl<'m> Access<'m> {
         Ok(self.effective_id(id))
     }
 
-    /// [`Access::effective`] on an app id.
+    /// [`Access::effective`] on an app id: every concrete action the manifest writes, then every glob
+    /// pattern of a grant through which the subject is allowed at least one action (with its grants).
     pub fn effective_id(&self, app: AppId) -> Effective<'m> {
         let vocabulary: Vec<(&'m str, Act<'m>)> = (self.ix.actions.names.iter())
             .enumerate()
             .map(|(a, name)| (name.as_str(), Act::Known(a as u32)))
             .collect();
-        self.effective_over(app, &vocabulary)
+        let mut effective = self.effective_over(app, &vocabulary);
+        let globs = self.allowed_globs_by_subject(app);
+        let reaching = self.reaching(app);
+        for s in &mut effective.subjects {
+            for glob in globs.get(s.subject).into_iter().flatten() {
+                let pattern = glob.pattern;
+                let sources = (reaching.iter())
+                    .map(|&r| &self.ix.rules[r as usize])
+                    .zip(reaching.iter())
+                    .filter(|(rule, _)| {
+                        rule.effect != Effect::Deny
+                            && rule.subject == s.subject
+                            && rule.actions.iter().any(|a| a == pattern)
+                    })
+                    .map(|(_, &r)| self.reason(r))
+                    .collect();
+                s.allowed.push(ActionAccess {
+                    action: pattern,
+                    sources,
+                    partial: glob.partial,
+                });
+            }
+        }
+        effective
     }
 
     /// [`Access::effective`] over a given list of actions (those of another manifest too, for `diff`).
@@ -158,11 +189,13 @@ impl<'m> Access<'m> {
                     allowed.push(ActionAccess {
                         action,
                         sources: grants,
+                        partial: false,
                     });
                 } else {
                     denied.push(ActionAccess {
                         action,
                         sources: denies,
+                        partial: false,
                     });
                 }
             }
@@ -218,6 +251,18 @@ impl<'m> Access<'m> {
         let denies: Vec<_> = caller.iter().flat_map(|&s| ix.rules_of(s).0).collect();
         let mut apps = Vec::new();
         let mut bits = vec![0u64; ix.words];
+        // Glob patterns are listed too; their answer depends only on the rules and the ceiling chain, so it
+        // is computed once per distinct pair.
+        let globs_possible = (allows.iter()).any(|h| {
+            ix.rules[h.rule as usize]
+                .actions
+                .iter()
+                .any(|a| a.contains('*'))
+        });
+        let mut memo: FxHashMap<(Vec<u32>, u32), Vec<&'m str>> = FxHashMap::default();
+        let patterns = |globs: Vec<super::glob_gains::AllowedGlob<'m>>| -> Vec<&'m str> {
+            globs.into_iter().map(|g| g.pattern).collect()
+        };
         for app in self.m.ids() {
             let [pos, env] = ix.place[app.index()];
             bits.fill(0);
@@ -239,7 +284,7 @@ impl<'m> Access<'m> {
                 let ceiling = &ix.ceiling_bits[node as usize * ix.words..][..ix.words];
                 bits.iter_mut().zip(ceiling).for_each(|(b, c)| *b &= c);
             }
-            let actions: Vec<&str> = ix
+            let mut actions: Vec<&str> = ix
                 .actions
                 .names
                 .iter()
@@ -247,6 +292,16 @@ impl<'m> Access<'m> {
                 .filter(|(a, _)| bits[a / 64] >> (a % 64) & 1 != 0)
                 .map(|(_, name)| name.as_str())
                 .collect();
+            if globs_possible {
+                let rules: Vec<u32> = (allows.iter().chain(&denies))
+                    .filter(|h| self.reaches(h, pos, env))
+                    .map(|h| h.rule)
+                    .collect();
+                let globs = memo
+                    .entry((rules.clone(), node))
+                    .or_insert_with(|| patterns(self.allowed_globs_of(app, &rules)));
+                actions.extend(globs.iter().copied());
+            }
             if !actions.is_empty() {
                 apps.push(AppActions {
                     app: self.m.name(app),

@@ -29,6 +29,8 @@ mod check;
 mod diff;
 mod effective;
 mod escalation;
+mod glob_gains;
+mod glob_set;
 mod model;
 mod parse;
 mod pattern;
