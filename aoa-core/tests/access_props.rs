@@ -367,10 +367,8 @@ proptest! {
         if drop_deny {
             next.denies.pop();
         }
-        if drop_ceiling {
-            if let Some(c) = next.ceilings.iter_mut().rev().find(|c| c.is_some()) {
-                *c = None;
-            }
+        if drop_ceiling && let Some(c) = next.ceilings.iter_mut().rev().find(|c| c.is_some()) {
+            *c = None;
         }
         let m2 = manifest(&next);
         for (old, new, gain) in [(&m, &m2, true), (&m2, &m, false)] {
