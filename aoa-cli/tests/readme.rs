@@ -32,6 +32,11 @@ fn readme_output_blocks_match_the_binary() {
             actual, expected,
             "README block for `aoa {args}` is out of date"
         );
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            !stderr.contains("deprecated"),
+            "README block for `aoa {args}` uses a deprecated form: {stderr}"
+        );
         checked += 1;
         rest = &after[block_start + block_end..];
     }
@@ -57,4 +62,30 @@ fn readme_code_blocks_are_the_example_files() {
         checked += 1;
     }
     assert!(checked >= 2, "the README's file blocks were not found");
+}
+
+#[test]
+fn the_readme_cargo_run_commands_work_without_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    for line in readme.lines() {
+        let Some((_, rest)) = line.split_once("cargo run -p aoa-cli -- ") else {
+            continue;
+        };
+        let args = rest.split('#').next().unwrap().split_whitespace();
+        let output = Command::new(env!("CARGO_BIN_EXE_aoa"))
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "README: `{line}` fails");
+        assert_eq!(
+            String::from_utf8(output.stderr).unwrap(),
+            "",
+            "README: `{line}` warns"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "the README's first command was not found");
 }

@@ -321,5 +321,10 @@ fn the_schema_hub_docs_show_real_output() {
             documented_output(&docs, args),
             "docs/schema-hub.md is out of date for `aoa {args}`"
         );
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            "",
+            "docs/schema-hub.md: `aoa {args}` warns"
+        );
     }
 }
