@@ -13,8 +13,12 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 //!
-//! The core does no I/O except [`Manifest::from_path`], which reads the file or directory it is handed
-//! (and the schema files next to it).
+//! The core does no I/O except reading files when a manifest is loaded from a path
+//! ([`Manifest::from_path`], [`Manifest::from_path_with`]) and when a registry directory or schema file is
+//! named directly ([`dispatch::open_registry`], [`source::read_schema_file`]). It reads the path it is
+//! handed and, besides it, only files inside the manifest's own directory tree after resolving symbolic
+//! links (the `*.yaml`, `*.yml` and `*.json` files of a manifest directory, the registry `schemas/`, the
+//! `.avsc` files apps name); only regular files, each under a size limit of [`LoadOptions`].
 //!
 //! # Layers
 //!
@@ -61,7 +65,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use graph::{Direction, Plan, PlanOptions, Selector, Wave};
 pub use manifest::{AppId, AppSpec, Model, Section};
 pub use params::ParamsFormat;
-pub use source::{Format, SourceText};
+pub use source::{Format, LoadOptions, SourceText};
 
 /// The README's Rust examples, compiled as doc tests so they stay true.
 #[cfg(doctest)]

@@ -19,7 +19,7 @@ use crate::graph::{Graph, Plan, PlanOptions, Selector};
 use crate::manifest::{AppId, AppSpec, Model};
 use crate::params::{self, Hub, HubInputs, ParamsFormat};
 use crate::schema::{AppParams, ParamTree, ParsedSchema, Registry, ResolvedParams};
-use crate::source::{self, Format, SourceText};
+use crate::source::{self, Confinement, Format, LoadOptions, SourceText};
 use serde_json::Value;
 use std::ops::Deref;
 use std::path::Path;
@@ -50,15 +50,38 @@ impl Deref for Manifest {
 impl Manifest {
     /// Loads a manifest file, or every `*.yaml`, `*.yml` and `*.json` file of a directory, merged, with
     /// the schema registry `schemas/<subject>/<version>.avsc` next to it and the schema files its apps
-    /// reference.
+    /// reference, under the default [`LoadOptions`] (1 GiB per manifest file, 16 MiB per schema file).
+    ///
+    /// Only regular files are read, and besides the path it is handed only files inside the manifest's own
+    /// directory tree (the manifest directory, or the directory of the manifest file), after resolving
+    /// symbolic links: a schema path that is absolute, climbs out with `..` or leads outside through a link
+    /// is an [`Error::Params`] diagnostic `file-outside-manifest`, and is never read.
     ///
     /// # Errors
-    /// [`Error::Io`] when a file cannot be read; else the errors of [`Manifest::from_sources`].
+    /// [`Error::Io`] when a file cannot be read, is not a regular file or is larger than its limit; else the
+    /// errors of [`Manifest::from_sources`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Manifest> {
+        Manifest::from_path_with(path, &LoadOptions::default())
+    }
+
+    /// [`Manifest::from_path`] under the file size limits of `options`.
+    ///
+    /// ```no_run
+    /// use aoa_core::{LoadOptions, Manifest};
+    /// let options = LoadOptions { max_manifest_file_bytes: 4 << 30, ..LoadOptions::default() };
+    /// let manifest = Manifest::from_path_with("generated/huge.json", &options)?;
+    /// # Ok::<(), aoa_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The errors of [`Manifest::from_path`].
+    pub fn from_path_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Manifest> {
         let path = path.as_ref();
-        let model = Model::from_sources(source::read_path(path)?)?;
+        let model = Model::from_sources(source::read_path_with(path, options)?)?;
         let access = load_access(&model)?;
-        let registry = match params::load_registry(&source::registry_dir(path)) {
+        let confinement = Confinement::of_manifest(path)?;
+        let dir = source::registry_dir(path);
+        let registry = match params::load_registry_in(&dir, &confinement, options) {
             Ok(registry) => registry,
             Err(params::RegistryProblems::Io(e)) => return Err(e),
             Err(params::RegistryProblems::Invalid(diagnostics)) => {
@@ -70,7 +93,7 @@ impl Manifest {
             access,
             HubInputs {
                 registry,
-                read_files: true,
+                files: Some((confinement, *options)),
             },
         )
     }

@@ -157,6 +157,11 @@ pub const CODES: &[Code] = &[
         "a schema registry directory aoa cannot use",
     ),
     code(
+        "file-outside-manifest",
+        "params",
+        "a schema file outside the manifest's directory tree",
+    ),
+    code(
         "unknown-app",
         "unknown-app",
         "an operation named an app the manifest does not have",

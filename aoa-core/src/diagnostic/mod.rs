@@ -3,9 +3,11 @@
 
 mod codes;
 mod cycle;
+mod excerpt;
 
 pub use codes::{CODES, Code, is_code};
 pub use cycle::{Cycle, CycleEdge, EdgeKind};
+pub use excerpt::{EXCERPT_CHARS, excerpt};
 
 use serde::Serialize;
 use std::fmt;

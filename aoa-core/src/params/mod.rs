@@ -12,7 +12,7 @@
 
 mod registry;
 
-pub use registry::{RegistryProblems, load_registry};
+pub use registry::{RegistryProblems, load_registry, load_registry_in};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
@@ -23,10 +23,11 @@ use crate::schema::{
     AppParams, CompatibilityMode, Incompatibility, ParamTree, ParsedSchema, Registry,
     ResolvedParams, Resolver, avro_json, binary, fingerprints,
 };
+use crate::source::{Confinement, FileKind, LoadOptions, Refusal, read_resolved};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How [`crate::Manifest::encode_params`] writes an app's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,8 +79,8 @@ pub struct Hub {
 pub struct HubInputs {
     /// The registry of the manifest.
     pub registry: Registry,
-    /// Whether schema files may be read (only for manifests read from a path).
-    pub read_files: bool,
+    /// Where schema files may be read from, and under which limits (only for manifests read from a path).
+    pub files: Option<(Confinement, LoadOptions)>,
 }
 
 impl HubInputs {
@@ -87,7 +88,7 @@ impl HubInputs {
     pub fn none() -> HubInputs {
         HubInputs {
             registry: Registry::new(),
-            read_files: false,
+            files: None,
         }
     }
 }
@@ -136,7 +137,7 @@ impl Hub {
                 continue;
             }
             let sections =
-                View { m, hub: &hub }.parse_sections(id, inputs.read_files, &mut problems);
+                View { m, hub: &hub }.parse_sections(id, inputs.files.as_ref(), &mut problems)?;
             apps.insert(id.0, sections);
         }
         hub.apps = apps;
@@ -237,12 +238,16 @@ impl ParamTree for View<'_> {
 }
 
 impl View<'_> {
+    /// The parsed sections of `id`; each problem is pushed to `problems`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a schema file exists but cannot be read (not a regular file, too large).
     fn parse_sections(
         &self,
         id: AppId,
-        read_files: bool,
+        files: Option<&(Confinement, LoadOptions)>,
         problems: &mut Vec<Diagnostic>,
-    ) -> AppHub {
+    ) -> Result<AppHub> {
         let mut hub = AppHub::default();
         for section in [Section::Params, Section::SharedParams] {
             if let Some(value) = self.m.section(id, section).filter(|v| !v.is_object()) {
@@ -267,7 +272,7 @@ impl View<'_> {
             problems,
         );
         if let Some(value) = self.m.section(id, Section::Schema) {
-            match self.load_schema(id, value, read_files) {
+            match self.load_schema(id, value, files)? {
                 Ok(schema) => hub.schema = Some(schema),
                 Err(d) => problems.push(d),
             }
@@ -283,7 +288,7 @@ impl View<'_> {
                 )),
             }
         }
-        hub
+        Ok(hub)
     }
 
     fn wrong_type(&self, id: AppId, section: Section, expected: &str, found: &Value) -> Diagnostic {
@@ -346,13 +351,15 @@ impl View<'_> {
         out
     }
 
-    /// Parses the `schema` of an app: inline, a file path, or a registry reference.
+    /// Parses the `schema` of an app: inline, a file path (inside the manifest's tree), or a registry
+    /// reference. A problem with the schema is a diagnostic; a file that exists but cannot be read is an
+    /// error.
     fn load_schema(
         &self,
         id: AppId,
         value: &Value,
-        read_files: bool,
-    ) -> std::result::Result<(ParsedSchema, Origin), Diagnostic> {
+        files: Option<&(Confinement, LoadOptions)>,
+    ) -> Result<std::result::Result<(ParsedSchema, Origin), Diagnostic>> {
         let fail = |code: &'static str, message: String, hint: &str| {
             self.m.diagnostic_at(
                 id,
@@ -362,24 +369,24 @@ impl View<'_> {
         };
         let text = match value {
             Value::Object(_) | Value::Array(_) => {
-                return ParsedSchema::parse_json(value)
+                return Ok(ParsedSchema::parse_json(value)
                     .map(|s| (s, Origin::Inline))
-                    .map_err(|e| fail("invalid-schema", e.to_string(), "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/"));
+                    .map_err(|e| fail("invalid-schema", e.to_string(), "fix the avro schema; see https://avro.apache.org/docs/1.12.0/specification/")));
             }
             Value::String(text) => text,
             other => {
-                return Err(self.wrong_type(
+                return Ok(Err(self.wrong_type(
                     id,
                     Section::Schema,
                     "an avro schema, a path to an `.avsc` file, or `subject@version`",
                     other,
-                ));
+                )));
             }
         };
         if let Some((subject, version)) = text.rsplit_once('@').filter(|_| !text.ends_with(".avsc"))
         {
             let registry = &self.hub.registry;
-            return match registry.resolve_ref(text) {
+            return Ok(match registry.resolve_ref(text) {
                 Ok(schema) => {
                     let version = match version {
                         "latest" => registry.latest_version(subject),
@@ -400,28 +407,41 @@ impl View<'_> {
                         "store the schema as `schemas/{subject}/<version>.avsc` next to the manifest, or fix the reference"
                     ),
                 )),
-            };
+            });
         }
-        let declared = self.m.locate(id, "");
-        let path = Path::new(&declared.file)
-            .parent()
-            .map_or_else(|| PathBuf::from(text), |dir| dir.join(text));
-        if !read_files {
-            return Err(fail(
+        let Some((confinement, options)) = files else {
+            return Ok(Err(fail(
                 "unknown-schema",
                 format!("schema file `{text}` cannot be read for a manifest given as text"),
                 "load the manifest from its file, or inline the schema",
-            ));
-        }
+            )));
+        };
+        let declared = self.m.locate(id, "");
+        let base = Path::new(&declared.file)
+            .parent()
+            .unwrap_or_else(|| Path::new(""));
+        let path = base.join(text);
+        let resolved = match confinement.reference(base, text) {
+            Ok(resolved) => resolved,
+            Err(Refusal::Outside(how)) => {
+                return Ok(Err(fail(
+                    "file-outside-manifest",
+                    format!("schema file {how}"),
+                    "write the path relative to the manifest file, inside its directory (copy the schema in), or use the registry `schemas/`",
+                )));
+            }
+            Err(Refusal::Missing(e)) => {
+                return Ok(Err(fail(
+                    "unknown-schema",
+                    e.to_string(),
+                    "the path is relative to the manifest file; fix it or create the file",
+                )));
+            }
+            Err(Refusal::Io(e)) => return Err(e),
+        };
+        let text = read_resolved(&resolved, &path, FileKind::Schema, options)?;
         let shown = path.display().to_string();
-        let text = crate::source::read_schema_file(&path).map_err(|e| {
-            fail(
-                "unknown-schema",
-                e.to_string(),
-                "the path is relative to the manifest file; fix it or create the file",
-            )
-        })?;
-        ParsedSchema::parse_str(&text)
+        Ok(ParsedSchema::parse_str(&text)
             .map(|s| (s, Origin::File(shown.clone())))
             .map_err(|e| {
                 fail(
@@ -429,7 +449,7 @@ impl View<'_> {
                     format!("`{shown}`: {e}"),
                     "fix the avro schema in that file",
                 )
-            })
+            }))
     }
 
     /// Resolves and validates every app and checks every `schema_pin`; every problem found.

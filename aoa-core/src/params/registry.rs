@@ -4,12 +4,38 @@
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::schema::{CompatibilityMode, Registry};
-use crate::source::{MODE_FILE, RegistryListing, read_registry};
+use crate::source::{Confinement, LoadOptions, MODE_FILE, RegistryListing, read_registry};
 use std::path::Path;
 
-/// Builds the registry of a registry directory; every unusable version or mode is one diagnostic.
+/// Builds the registry of a registry directory named directly (its files must resolve inside it), under
+/// the default [`LoadOptions`]; every unusable version or mode is one diagnostic.
+///
+/// # Errors
+/// The errors of [`load_registry_in`].
 pub fn load_registry(dir: &Path) -> Result<Registry, RegistryProblems> {
-    let RegistryListing { files, modes } = read_registry(dir).map_err(RegistryProblems::Io)?;
+    if !dir.is_dir() {
+        return Ok(Registry::new());
+    }
+    let confinement = Confinement::of_registry(dir).map_err(RegistryProblems::Io)?;
+    load_registry_in(dir, &confinement, &LoadOptions::default())
+}
+
+/// Builds the registry of the registry directory `dir` of a manifest whose tree is `confinement`; every
+/// unusable version or mode, and every entry leading outside the tree, is one diagnostic.
+///
+/// # Errors
+/// [`RegistryProblems::Io`] when a file cannot be read ([`read_registry`]); [`RegistryProblems::Invalid`]
+/// with every problem otherwise.
+pub fn load_registry_in(
+    dir: &Path,
+    confinement: &Confinement,
+    options: &LoadOptions,
+) -> Result<Registry, RegistryProblems> {
+    let RegistryListing {
+        files,
+        modes,
+        outside,
+    } = read_registry(dir, confinement, options).map_err(RegistryProblems::Io)?;
     let triples = files
         .iter()
         .map(|f| (f.subject.as_str(), f.version.as_str(), f.text.as_str()));
@@ -32,6 +58,13 @@ pub fn load_registry(dir: &Path) -> Result<Registry, RegistryProblems> {
                 .collect(),
         ),
     };
+    for (file, how) in outside {
+        let mut d = Diagnostic::new("file-outside-manifest", how).with_hint(
+            "keep the registry's subject directories and files inside the manifest's directory (copy them in)",
+        );
+        d.file = Some(file);
+        problems.push(d);
+    }
     for (subject, mode) in modes {
         match mode.parse::<CompatibilityMode>() {
             Ok(mode) => registry.set_mode(&subject, mode),

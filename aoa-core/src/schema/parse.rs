@@ -11,6 +11,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde_json::Value;
 
+use crate::diagnostic::excerpt;
+
 use super::compile::compile;
 use super::fingerprint::{canonical_form, crc64_avro};
 use super::hoist::hoist;
@@ -21,10 +23,13 @@ use super::validate::check_default;
 pub const MAX_SCHEMA_DEPTH: usize = 128;
 
 /// Why a schema could not be parsed.
+///
+/// The messages quote at most a short, escaped excerpt of each piece of the schema text they are about
+/// ([`crate::diagnostic::excerpt`]), so that a file that is not a schema is not echoed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SchemaError {
     /// The text is not JSON.
-    #[error("schema is not valid json: {message}")]
+    #[error("schema is not valid json: {}", excerpt(message))]
     Json {
         /// What the JSON parser reported.
         message: String,
@@ -36,31 +41,36 @@ pub enum SchemaError {
         limit: usize,
     },
     /// The Avro parser rejected the schema.
-    #[error("invalid schema: {message}")]
+    #[error("invalid schema: {}", excerpt(message))]
     Invalid {
         /// What is wrong.
         message: String,
     },
     /// Two definitions share one full name.
-    #[error("named type `{name}` is defined more than once")]
+    #[error("named type `{}` is defined more than once", excerpt(name))]
     DuplicateName {
         /// The full name.
         name: String,
     },
     /// A reference names no known type.
-    #[error("unknown type `{name}`")]
+    #[error("unknown type `{}`", excerpt(name))]
     UnknownReference {
         /// The full name referenced.
         name: String,
     },
     /// A construct this crate does not support.
-    #[error("logical type `{what}` is not supported")]
+    #[error("logical type `{}` is not supported", excerpt(what))]
     Unsupported {
         /// The construct.
         what: String,
     },
     /// A field default does not match the field type.
-    #[error("default of field `{field}` in record `{record}` is invalid: {message}")]
+    #[error(
+        "default of field `{}` in record `{}` is invalid: {}",
+        excerpt(field),
+        excerpt(record),
+        excerpt(message)
+    )]
     InvalidDefault {
         /// Full name of the record.
         record: String,

@@ -200,7 +200,8 @@ pub enum RegistryError {
     },
     /// An unknown compatibility mode name.
     #[error(
-        "unknown compatibility mode `{mode}`, expected one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE"
+        "unknown compatibility mode `{}`, expected one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE",
+        crate::diagnostic::excerpt(mode)
     )]
     BadMode {
         /// The name given.

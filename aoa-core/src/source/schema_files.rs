@@ -1,7 +1,9 @@
 //! Reading schema files: the registry layout `schemas/<subject>/<version>.avsc` next to a manifest, and
 //! schema files that apps reference by path. Parsing them is the params layer's work.
 
-use crate::error::{Error, Result};
+use super::files::{Confinement, FileKind, LoadOptions, Refusal, read_file, read_resolved};
+use super::io_error;
+use crate::error::Result;
 use std::path::{Path, PathBuf};
 
 /// The name of the registry directory next to a manifest.
@@ -43,31 +45,53 @@ pub struct RegistryListing {
     pub files: Vec<RegistryFile>,
     /// Subject and mode name of each `compatibility` file.
     pub modes: Vec<(String, String)>,
+    /// Entries that resolve outside the tree, not read: each path as listed and how it leads outside.
+    pub outside: Vec<(String, String)>,
 }
 
 /// Reads every `<subject>/<version>.avsc` of a registry directory (sorted), and each subject's
 /// optional `compatibility` file; a missing directory is an empty registry.
-pub fn read_registry(dir: &Path) -> Result<RegistryListing> {
+///
+/// The directory, its subject directories and its files must resolve inside `confinement` (one that does
+/// not is listed in [`RegistryListing::outside`] and neither listed nor read); each file is read by
+/// [`read_file`] under the schema file limit of `options`. Other entries are ignored, as are dangling links.
+///
+/// # Errors
+/// [`Error::Io`] when a directory or file cannot be read, or a version or `compatibility` file is not a
+/// regular file or is too large.
+pub fn read_registry(
+    dir: &Path,
+    confinement: &Confinement,
+    options: &LoadOptions,
+) -> Result<RegistryListing> {
     let mut listing = RegistryListing::default();
-    let RegistryListing { files, modes } = &mut listing;
-    if !dir.is_dir() {
+    if !dir.is_dir() || !inside(confinement, dir, &mut listing)? {
         return Ok(listing);
     }
     for subject_dir in sorted_entries(dir)? {
-        if !subject_dir.is_dir() {
+        if !subject_dir.is_dir() || !inside(confinement, &subject_dir, &mut listing)? {
             continue;
         }
         let subject = file_name(&subject_dir);
         for file in sorted_entries(&subject_dir)? {
             let name = file_name(&file);
+            if name != MODE_FILE && !name.ends_with(".avsc") {
+                continue;
+            }
+            let Some(resolved) = resolve(confinement, &file, &mut listing)? else {
+                continue;
+            };
+            let text = read_resolved(&resolved, &file, FileKind::Schema, options)?;
             if name == MODE_FILE {
-                modes.push((subject.clone(), read_text(&file)?.trim().to_string()));
-            } else if file.is_file() && name.ends_with(".avsc") {
-                files.push(RegistryFile {
+                listing
+                    .modes
+                    .push((subject.clone(), text.trim().to_string()));
+            } else {
+                listing.files.push(RegistryFile {
                     subject: subject.clone(),
                     version: name,
                     path: file.display().to_string(),
-                    text: read_text(&file)?,
+                    text,
                 });
             }
         }
@@ -75,13 +99,38 @@ pub fn read_registry(dir: &Path) -> Result<RegistryListing> {
     Ok(listing)
 }
 
-/// Reads a schema file.
-pub fn read_schema_file(path: &Path) -> Result<String> {
-    read_text(path)
+/// Whether the directory `path` resolves inside `confinement` (else it is recorded as outside).
+fn inside(confinement: &Confinement, path: &Path, listing: &mut RegistryListing) -> Result<bool> {
+    Ok(resolve(confinement, path, listing)?.is_some())
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| io_error(path, e))
+/// The resolved `path`, or `None` when it is a dangling link or leads outside (recorded in `listing`).
+fn resolve(
+    confinement: &Confinement,
+    path: &Path,
+    listing: &mut RegistryListing,
+) -> Result<Option<PathBuf>> {
+    match confinement.entry(path) {
+        Ok(resolved) => Ok(Some(resolved)),
+        Err(Refusal::Missing(_)) => Ok(None),
+        Err(Refusal::Io(e)) => Err(e),
+        Err(Refusal::Outside(how)) => {
+            listing.outside.push((
+                path.display().to_string(),
+                format!("registry entry `{}` {how}", path.display()),
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a schema file named directly (as `aoa schema fingerprint FILE` does): any path, but a regular file
+/// under the default schema file limit.
+///
+/// # Errors
+/// The errors of [`read_file`].
+pub fn read_schema_file(path: &Path) -> Result<String> {
+    read_file(path, FileKind::Schema, &LoadOptions::default())
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -97,11 +146,4 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    }
 }
