@@ -64,12 +64,15 @@ run_one() { # tool workload round
   case "$tool" in
     floor) cmd=(sh -c '"$0" "$1"' "$FLOOR" "$f") ;;
     aoa | aoa-before)
-      local bin="$AOA"; [ "$tool" = aoa-before ] && bin="${AOA_BEFORE:?AOA_BEFORE names the old aoa binary}"
+      # the manifest flag: `-m` now; an aoa before 0.1's uniform CLI takes it positionally (set AOA_BEFORE_FLAG=-m
+      # for an old binary that has `-m` already)
+      local bin="$AOA" flag="-m"
+      if [ "$tool" = aoa-before ]; then bin="${AOA_BEFORE:?AOA_BEFORE names the old aoa binary}"; flag="${AOA_BEFORE_FLAG:-}"; fi
       if [ "$mode" = cycle ]; then
         # a cycle makes `aoa plan` exit 1 with the cycle report: the expected result here
-        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null; rc=$?; [ $rc -eq 1 ] && echo "{\"tool\":\"aoa\",\"rc\":$rc}"' "$bin" "$f")
+        cmd=(sh -c '"$0" plan $2 "$1" --output json > /dev/null; rc=$?; [ $rc -eq 1 ] && echo "{\"tool\":\"aoa\",\"rc\":$rc}"' "$bin" "$f" "$flag")
       else
-        cmd=(sh -c '"$0" plan "$1" --output json > /dev/null && echo "{\"tool\":\"aoa\"}"' "$bin" "$f")
+        cmd=(sh -c '"$0" plan $2 "$1" --output json > /dev/null && echo "{\"tool\":\"aoa\"}"' "$bin" "$f" "$flag")
       fi ;;
     phases) cmd=("$PHASES" "$f" --reps 5) ;;
     rustworkx | networkx) cmd=("$PY" "$KIT/bench_py.py" "$tool" "$mode" "$f") ;;
@@ -104,7 +107,7 @@ done
 echo "== check aoa's waves against the peers" >&2
 for w in $WORKLOADS; do
   [[ "$w" == *-cycle ]] && continue
-  "$AOA" plan "$DATA/$w.json" --output json > "$OUTDIR/aoa-plan-$w.json"
+  "$AOA" plan -m "$DATA/$w.json" --output json > "$OUTDIR/aoa-plan-$w.json"
   python3 - "$OUTDIR/aoa-plan-$w.json" "$w" >> "$RAW" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))

@@ -55,7 +55,8 @@ pub struct Access<'m> {
 }
 
 impl<'m> Access<'m> {
-    /// The operations over a model and its index (built by [`AccessIndex::build`] from the same model).
+    /// The operations over a model and its index (built from the same model; the facade
+    /// [`crate::Manifest::access`] pairs them).
     pub fn new(m: &'m Model, ix: &'m AccessIndex) -> Self {
         Access { m, ix }
     }

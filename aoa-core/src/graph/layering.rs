@@ -27,11 +27,22 @@ pub(crate) fn layer(g: &Graph, member: Option<&[bool]>) -> Result<Layering, Vec<
     let mut state = vec![(0u32, u32::MAX); n];
     let mut queue: Vec<u32> = Vec::new();
     let mut members = 0usize;
-    for v in (0..n).filter(|&v| is_member(v)) {
-        members += 1;
-        for &s in g.successors(v as u32) {
-            if is_member(s as usize) {
-                state[s as usize].0 += 1;
+    match member {
+        // The whole graph: the in-degrees are known.
+        None => {
+            members = n;
+            for (slot, &d) in state.iter_mut().zip(&g.in_degree) {
+                slot.0 = d;
+            }
+        }
+        Some(_) => {
+            for v in (0..n).filter(|&v| is_member(v)) {
+                members += 1;
+                for &s in g.successors(v as u32) {
+                    if is_member(s as usize) {
+                        state[s as usize].0 += 1;
+                    }
+                }
             }
         }
     }

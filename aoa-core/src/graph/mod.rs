@@ -27,6 +27,8 @@ use std::sync::OnceLock;
 pub struct Graph {
     succ_start: Vec<u32>,
     succ: Vec<u32>,
+    /// Each app's number of predecessors (its in-degree over the whole graph).
+    in_degree: Vec<u32>,
     /// App ids in name order (bytewise).
     by_name: Vec<u32>,
     /// Position of each app in name order.
@@ -39,9 +41,11 @@ impl Graph {
     pub fn build(m: &Model) -> Graph {
         let n = m.len();
         let mut succ_start = vec![0u32; n + 1];
+        let mut in_degree = vec![0u32; n];
         for v in m.ids() {
             for p in m.predecessors(v) {
                 succ_start[p.index() + 1] += 1;
+                in_degree[v.index()] += 1;
             }
         }
         for i in 0..n {
@@ -64,6 +68,7 @@ impl Graph {
         Graph {
             succ_start,
             succ,
+            in_degree,
             by_name,
             rank,
             full: OnceLock::new(),
