@@ -8,13 +8,6 @@ use pyo3::types::PyString;
 
 include!("error_classes.rs");
 
-/// Every error code with its class name and extra built-in base: `[("io", "IoError", "OSError"), ...]`.
-#[pyfunction]
-fn error_codes() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
-    let row = |code: ErrorCode| (code.as_str(), class_of(code).0, class_of(code).1);
-    ErrorCode::ALL.into_iter().map(row).collect()
-}
-
 /// A validated manifest (immutable; safe to use from several threads).
 #[pyclass(frozen, module = "aoa._aoa")]
 struct Manifest(Core);
@@ -49,18 +42,14 @@ fn call(
     py.detach(|| text::call(&manifests, operation, args))
 }
 
-/// Every operation of the core (`name`, `kind`, `args`), as JSON text.
-#[pyfunction]
-fn operations() -> String {
-    text::operations()
-}
-
-/// The native module `aoa._aoa`.
+/// The native module `aoa._aoa`: `open`, `call`, `OPERATIONS` (the core's operations as JSON text) and
+/// `ERROR_CLASSES` (every error code with its class name and extra built-in base).
 #[pymodule]
 fn _aoa(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let row = |code: ErrorCode| (code.as_str(), class_of(code).0, class_of(code).1);
+    m.add("ERROR_CLASSES", ErrorCode::ALL.map(row))?;
+    m.add("OPERATIONS", text::operations())?;
     m.add_class::<Manifest>()?;
-    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
-    m.add_function(wrap_pyfunction!(call, m)?)?;
-    m.add_function(wrap_pyfunction!(operations, m)?)
+    m.add_function(wrap_pyfunction!(call, m)?)
 }

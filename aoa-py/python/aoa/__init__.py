@@ -42,12 +42,12 @@ class AoaError(Exception):
 #: The exception class of every core error code (``"unknown-app"``: ``UnknownAppError`` ...).
 ERROR_CODES: Dict[str, type] = {
     code: type(name, (AoaError,) + ((getattr(builtins, also),) if also else ()), {"code": code, "__module__": __name__})
-    for code, name, also in _aoa.error_codes()
+    for code, name, also in _aoa.ERROR_CLASSES
 }
 globals().update({cls.__name__: cls for cls in ERROR_CODES.values()})
 
 #: Every operation of the core: ``{"name", "kind": "manifest" | "pair" | "free", "args": [...]}``.
-OPERATIONS: List[Dict[str, Any]] = json.loads(_aoa.operations())
+OPERATIONS: List[Dict[str, Any]] = json.loads(_aoa.OPERATIONS)
 
 
 def _settle(out: Any) -> Any:
