@@ -47,7 +47,8 @@ mod reports;
 pub use args::plan_options;
 pub use diagram::{Diagram, diagram, write_diagram};
 pub use reports::{
-    ParamsReport, Validation, hex, open_registry, params, parse_schema, validate, validate_loaded,
+    ParamsReport, Validation, hex, open_registry, params, parse_schema, read_schema, validate,
+    validate_loaded,
 };
 
 use args::Args;

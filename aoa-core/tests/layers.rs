@@ -149,3 +149,86 @@ fn the_scan_sees_imports_and_skips_comments() {
     let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names, ["graph", "error"]);
 }
+
+/// The crates above the core (layer 6) and the core modules they may not reach into: they use the facade
+/// (`aoa_core::Manifest` and the other crate-root re-exports), `dispatch`, and the result types of `access`
+/// and `schema`.
+const ABOVE: &[&str] = &["aoa-cli", "aoa-py", "aoa-node", "aoa-ffi", "aoa-kotlin"];
+const INTERNAL: &[&str] = &[
+    "source",
+    "manifest",
+    "params",
+    "graph",
+    "api",
+    "suggest",
+    "error",
+    "diagnostic",
+];
+
+/// The first path segment after every `aoa_core::` in the code of `text`, braces expanded one level.
+fn core_paths(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("aoa_core::") {
+            rest = &rest[at + "aoa_core::".len()..];
+            if let Some(inner) = rest.strip_prefix('{') {
+                let list = inner.split('}').next().unwrap_or("");
+                for item in list.split(',') {
+                    let name: String = item
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    found.push((n + 1, name));
+                }
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                found.push((n + 1, name));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_cli_and_the_bindings_use_only_the_facade_dispatch_and_result_types() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut violations = Vec::new();
+    let mut scanned = 0;
+    for krate in ABOVE {
+        let mut files = Vec::new();
+        rust_files(&root.join(krate).join("src"), &mut files);
+        for file in files {
+            scanned += 1;
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for (line, name) in core_paths(&text) {
+                if INTERNAL.contains(&name.as_str()) {
+                    violations.push(format!(
+                        "{}:{line}: uses `aoa_core::{name}`",
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(scanned >= 5, "the scan found too few files");
+    assert!(
+        violations.is_empty(),
+        "layer 6 reaches into the core:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_core_path_scan_expands_braces() {
+    let found = core_paths(
+        "use aoa_core::{Error, source, dispatch::text};\nlet m = aoa_core::Manifest::from_str(x); // aoa_core::api",
+    );
+    let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["Error", "source", "dispatch", "Manifest"]);
+}

@@ -3,7 +3,7 @@
 use crate::args::{ManifestArgs, renamed};
 use crate::output::{Exit, OutputFormat, print_json};
 use aoa_core::schema::{CheckReport, ExplainRow, ParsedSchema, fingerprints};
-use aoa_core::{Error, ParamsFormat, dispatch, source};
+use aoa_core::{Error, ParamsFormat, dispatch};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -149,7 +149,7 @@ fn write_explain(out: &mut impl Write, app: &str, rows: &[ExplainRow<'_>]) -> st
 
 /// Reads and parses a schema file; a problem is unusable input.
 fn read_schema(path: &Path) -> Result<ParsedSchema, Error> {
-    dispatch::parse_schema(&source::read_schema_file(path)?, Some(path))
+    dispatch::read_schema(path)
 }
 
 /// `aoa schema check`: exit 0 when the schema may become the next version of the subject, 1 otherwise.

@@ -30,6 +30,16 @@ pub fn parse_schema(text: &str, file: Option<&std::path::Path>) -> Result<Parsed
     })
 }
 
+/// Reads and parses the Avro schema file at `path` (a regular file, under the default size limit), as the
+/// CLI's `schema` commands do.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Schema`] when it is not a valid Avro schema.
+pub fn read_schema(path: &std::path::Path) -> Result<ParsedSchema> {
+    parse_schema(&crate::source::read_schema_file(path)?, Some(path))
+}
+
 /// The result of `params`: an app's resolved parameters, with their provenance, and on demand every leaf
 /// with the app that set it (`explain`) and the parameters in an encoding (`format`, `encoded`).
 #[derive(Debug, Clone, Serialize)]
