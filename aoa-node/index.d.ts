@@ -13,23 +13,27 @@ export interface AccessDiff {
 
 /** One action of a subject on an app, with the rules behind it. */
 export interface ActionAccess {
-  /** The action. */
+  /** The action, or a grant's glob pattern (`read:*`). */
   action: string
+  /** For a pattern: only some of the actions it matches are allowed (a deny or a ceiling takes the others; `check` tells which). Absent when false. */
+  partial?: boolean
   /** The grants that allow it (for an allowed action) or the denies that forbid it (for a denied one). */
   sources: Array<Reason>
 }
 
-/** An app and an action. */
+/** An app and an action, or a glob pattern of a grant through which actions were gained or lost. */
 export interface AppAction {
-  /** The action. */
+  /** The action, or a grant's glob pattern (`secrets:*`) when some of the actions it matches changed — whether or not the manifests spell any of them out. */
   action: string
   /** The app. */
   app: string
+  /** For a pattern: the concrete actions of either manifest it matches whose answer changed (absent for an action). */
+  covers?: Array<string>
 }
 
 /** The actions a caller may do on one app. */
 export interface AppActions {
-  /** The allowed actions, in vocabulary order. */
+  /** The allowed actions, in vocabulary order, then the glob patterns of grants through which some action is allowed. */
   actions: Array<string>
   /** The app. */
   app: string
@@ -283,7 +287,7 @@ export interface Rule {
 
 /** What one subject may do on an app. */
 export interface SubjectAccess {
-  /** The allowed actions, in vocabulary order. */
+  /** The allowed actions, in vocabulary order, then the glob patterns of grants through which some action is allowed (`*`, `read:*`). */
   allowed: Array<ActionAccess>
   /** Actions granted to it but forbidden by a deny. */
   denied: Array<ActionAccess>

@@ -16,13 +16,15 @@ AccessDiff = TypedDict("AccessDiff", {
 #: One action of a subject on an app, with the rules behind it.
 ActionAccess = TypedDict("ActionAccess", {
     "action": str,
+    "partial": NotRequired[bool],
     "sources": List[Reason],
 })
 
-#: An app and an action.
+#: An app and an action, or a glob pattern of a grant through which actions were gained or lost.
 AppAction = TypedDict("AppAction", {
     "action": str,
     "app": str,
+    "covers": NotRequired[List[str]],
 })
 
 #: The actions a caller may do on one app.
