@@ -1,5 +1,8 @@
 //! Times the steps of building a manifest from records (a profiling aid for the bindings).
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a profiling aid: a missing argument or file should stop it loudly"
+)]
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let text = std::fs::read_to_string(path).unwrap();

@@ -8,7 +8,10 @@ use std::time::Instant;
 
 /// One app record, owned.
 #[derive(Deserialize)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "the floor parses every field a manifest record has, read or not"
+)]
 struct App {
     name: String,
     parent: Option<String>,
