@@ -127,23 +127,41 @@ impl<'m> Access<'m> {
             .map(|(a, name)| (name.as_str(), Act::Known(a as u32)))
             .collect();
         let mut effective = self.effective_over(app, &vocabulary);
-        let globs = self.allowed_globs_by_subject(app);
+        let ix = self.ix;
         let reaching = self.reaching(app);
+        let is_glob_grant = |r: u32| {
+            let rule = &ix.rules[r as usize];
+            rule.effect != Effect::Deny && rule.actions.iter().any(|a| a.contains('*'))
+        };
+        if !reaching.iter().any(|&r| is_glob_grant(r)) {
+            return effective;
+        }
+        let mut by_subject: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        for &r in &reaching {
+            by_subject
+                .entry(ix.rules[r as usize].subject.as_str())
+                .or_default()
+                .push(r);
+        }
+        let ceilings = self.ceiling_chain(app);
         for s in &mut effective.subjects {
-            for glob in globs.get(s.subject).into_iter().flatten() {
-                let pattern = glob.pattern;
-                let sources = (reaching.iter())
-                    .map(|&r| &self.ix.rules[r as usize])
-                    .zip(reaching.iter())
-                    .filter(|(rule, _)| {
+            let Some(rules) = by_subject.get(s.subject) else {
+                continue;
+            };
+            if !rules.iter().any(|&r| is_glob_grant(r)) {
+                continue;
+            }
+            for glob in self.allowed_globs(rules, ceilings.clone()) {
+                let sources = (rules.iter())
+                    .filter(|&&r| {
+                        let rule = &ix.rules[r as usize];
                         rule.effect != Effect::Deny
-                            && rule.subject == s.subject
-                            && rule.actions.iter().any(|a| a == pattern)
+                            && rule.actions.iter().any(|a| a == glob.pattern)
                     })
-                    .map(|(_, &r)| self.reason(r))
+                    .map(|&r| self.reason(r))
                     .collect();
                 s.allowed.push(ActionAccess {
-                    action: pattern,
+                    action: glob.pattern,
                     sources,
                     partial: glob.partial,
                 });

@@ -5,6 +5,7 @@
 use super::Access;
 use super::glob_set::{Search, witness};
 use super::parse::Effect;
+use super::pattern::glob_contains;
 use crate::manifest::AppId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -30,7 +31,7 @@ struct Terms<'a> {
 
 impl<'m> Access<'m> {
     /// The ceilings on the chain from `app` to the root, nearest first.
-    fn ceiling_chain(&self, app: AppId) -> Vec<&'m [String]> {
+    pub(crate) fn ceiling_chain(&self, app: AppId) -> Vec<&'m [String]> {
         let ix = self.ix;
         let mut ceilings: Vec<&'m [String]> = Vec::new();
         let mut node = ix.ceiling_of[app.index()];
@@ -79,16 +80,14 @@ impl<'m> Access<'m> {
         terms
     }
 
-    /// Per subject reaching `app`: the glob patterns of its grants through which it is allowed at least
-    /// one action there (a grant of `*` with no concrete action written anywhere still shows).
-    pub(crate) fn allowed_globs_by_subject(
+    /// The glob patterns of the grants among `rules` (rules reaching one app) through which at least one
+    /// action is allowed under `ceilings` (the app's chain), each marked partial when not all of it is.
+    pub(crate) fn allowed_globs(
         &self,
-        app: AppId,
-    ) -> BTreeMap<&'m str, Vec<AllowedGlob<'m>>> {
-        (self.terms(app).into_iter())
-            .map(|(subject, terms)| (subject, allowed_globs(&terms)))
-            .filter(|(_, globs)| !globs.is_empty())
-            .collect()
+        rules: &[u32],
+        ceilings: Vec<&'m [String]>,
+    ) -> Vec<AllowedGlob<'m>> {
+        allowed_globs(&self.terms_of(rules, ceilings))
     }
 
     /// The glob patterns through which a caller whose reaching rules are `rules` is allowed at least one
@@ -111,12 +110,27 @@ pub(crate) struct AllowedGlob<'a> {
 /// counts as allowing, partially: the pattern is listed rather than hidden).
 fn allowed_globs<'a>(terms: &Terms<'a>) -> Vec<AllowedGlob<'a>> {
     let none = Terms::default();
-    let question = Question::new(&none, terms);
+    let mut question = None;
     let mut found = Vec::new();
     for (i, pattern) in terms.allow.iter().enumerate() {
         if !pattern.contains('*') {
             continue;
         }
+        // The common cases need no search: a deny containing the pattern takes all of it; with no deny
+        // and a ceiling pattern containing it on every ceiling of the chain, all of it is allowed.
+        if terms.deny.iter().any(|d| glob_contains(d, pattern)) {
+            continue;
+        }
+        if terms.deny.is_empty()
+            && (terms.ceilings.iter()).all(|c| c.iter().any(|p| glob_contains(p, pattern)))
+        {
+            found.push(AllowedGlob {
+                pattern,
+                partial: false,
+            });
+            continue;
+        }
+        let question = question.get_or_insert_with(|| Question::new(&none, terms));
         let at = question.after_allow + i;
         let some = witness(&question.patterns, |m| m[at] && question.allowed(m, true));
         if some == Search::None {
