@@ -38,17 +38,30 @@ fn module_of(relative: &Path) -> String {
 
 /// Every `crate::X` in the code (not the comments) of `text`.
 fn imports(text: &str) -> Vec<(usize, String)> {
+    segments_after(text, "crate::")
+}
+
+/// The first path segment after every `prefix` in the code (not the comments) of `text`, with braces
+/// expanded one level (`use crate::{a, b::c}` gives `a` and `b`).
+fn segments_after(text: &str, prefix: &str) -> Vec<(usize, String)> {
+    let ident = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut found = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            found.push((n + 1, name));
+        let mut rest = line.split("//").next().unwrap_or("");
+        while let Some(at) = rest.find(prefix) {
+            rest = &rest[at + prefix.len()..];
+            match rest.strip_prefix('{') {
+                Some(inner) => {
+                    let list = inner.split('}').next().unwrap_or("");
+                    found.extend(list.split(',').map(|item| (n + 1, ident(item))));
+                }
+                None => found.push((n + 1, ident(rest))),
+            }
         }
     }
     found
@@ -167,32 +180,7 @@ const INTERNAL: &[&str] = &[
 
 /// The first path segment after every `aoa_core::` in the code of `text`, braces expanded one level.
 fn core_paths(text: &str) -> Vec<(usize, String)> {
-    let mut found = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(at) = rest.find("aoa_core::") {
-            rest = &rest[at + "aoa_core::".len()..];
-            if let Some(inner) = rest.strip_prefix('{') {
-                let list = inner.split('}').next().unwrap_or("");
-                for item in list.split(',') {
-                    let name: String = item
-                        .trim()
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    found.push((n + 1, name));
-                }
-            } else {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                found.push((n + 1, name));
-            }
-        }
-    }
-    found
+    segments_after(text, "aoa_core::")
 }
 
 #[test]
