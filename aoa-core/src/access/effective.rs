@@ -315,9 +315,9 @@ impl<'m> Access<'m> {
                     .filter(|h| self.reaches(h, pos, env))
                     .map(|h| h.rule)
                     .collect();
-                let globs = memo
-                    .entry((rules.clone(), node))
-                    .or_insert_with(|| patterns(self.allowed_globs_of(app, &rules)));
+                let globs = memo.entry((rules.clone(), node)).or_insert_with(|| {
+                    patterns(self.allowed_globs(&rules, self.ceiling_chain(app)))
+                });
                 actions.extend(globs.iter().copied());
             }
             if !actions.is_empty() {

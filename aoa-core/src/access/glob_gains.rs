@@ -89,12 +89,6 @@ impl<'m> Access<'m> {
     ) -> Vec<AllowedGlob<'m>> {
         allowed_globs(&self.terms_of(rules, ceilings))
     }
-
-    /// The glob patterns through which a caller whose reaching rules are `rules` is allowed at least one
-    /// action on `app`.
-    pub(crate) fn allowed_globs_of(&self, app: AppId, rules: &[u32]) -> Vec<AllowedGlob<'m>> {
-        allowed_globs(&self.terms_of(rules, self.ceiling_chain(app)))
-    }
 }
 
 /// A glob pattern of a grant through which some action is allowed.
@@ -131,7 +125,7 @@ fn allowed_globs<'a>(terms: &Terms<'a>) -> Vec<AllowedGlob<'a>> {
             continue;
         }
         let question = question.get_or_insert_with(|| Question::new(&none, terms));
-        let at = question.after_allow + i;
+        let at = question.allow_start(true) + i;
         let some = witness(&question.patterns, |m| m[at] && question.allowed(m, true));
         if some == Search::None {
             continue;
@@ -168,11 +162,7 @@ pub(crate) fn witnesses(
                 if !pattern.contains('*') {
                     continue; // a concrete action is in the vocabulary, where the diff already looks
                 }
-                let at = if gain {
-                    question.after_allow + i
-                } else {
-                    question.before_allow + i
-                };
+                let at = question.allow_start(gain) + i;
                 let action = match witness(&question.patterns, |m| {
                     m[at] && question.allowed(m, gain) && !question.allowed(m, !gain)
                 }) {
@@ -196,8 +186,6 @@ pub(crate) fn witnesses(
 /// The patterns of both sides in one list, with where each side's groups start.
 struct Question<'a> {
     patterns: Vec<&'a str>,
-    before_allow: usize,
-    after_allow: usize,
     /// Per side (before, after): the ranges of allow, deny, and each ceiling.
     sides: [Ranges; 2],
 }
@@ -232,11 +220,14 @@ impl<'a> Question<'a> {
         let before_ranges = Ranges::push(&mut patterns, before);
         let after_ranges = Ranges::push(&mut patterns, after);
         Question {
-            before_allow: before_ranges.allow.start,
-            after_allow: after_ranges.allow.start,
             sides: [before_ranges, after_ranges],
             patterns,
         }
+    }
+
+    /// Where the grant patterns of one side (`after`, or before) start in [`Question::patterns`].
+    fn allow_start(&self, after: bool) -> usize {
+        self.sides[usize::from(after)].allow.start
     }
 
     /// Whether an action matching exactly the patterns `m` is allowed on one side (`after` or before), as
