@@ -26,7 +26,7 @@ echo "== rust: workspace tests (includes the Rust conformance runner)"
 cargo test --workspace --locked
 
 echo "== c: header is current, conformance runner and ABI checks under valgrind"
-cargo build -p aoa-ffi -p aoa-node --locked
+cargo build --workspace --locked
 git diff --exit-code -- aoa-ffi/include || { echo "aoa-ffi/include/aoa.h is stale: commit the regenerated header"; exit 1; }
 CFLAGS="-std=c11 -Wall -Wextra -Werror -Iaoa-ffi/include"
 # Memory errors and definite/indirect leaks fail the run; "possibly lost" is excluded because Rust's standard
@@ -98,4 +98,4 @@ $JAVA_RUN ConformanceKt
 $JAVA_RUN PlanPlatformKt | grep -qx 'unknown-app: unknown app `web/storefrnt`; did you mean `web/storefront`?'
 echo "kotlin section took $((SECONDS - kotlin_start)) s"
 
-echo "== all suites passed"
+echo "== all suites passed (target/: $(du -sh target | cut -f1), disk: $(df -h . | tail -1 | awk '{print $4}') free)"
