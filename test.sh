@@ -21,6 +21,8 @@ if [ ! -x .venv/bin/maturin ] || [ ! -x .venv/bin/pytest ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q 'maturin>=1.9,<2' 'pytest>=7'
 fi
+# fastavro: the independent Avro implementation the fingerprint test compares against (issue 10).
+.venv/bin/python -c 'import fastavro' 2> /dev/null || .venv/bin/pip install -q 'fastavro>=1.9,<2'
 
 echo "== rust: workspace tests (includes the Rust conformance runner)"
 cargo test --workspace --locked

@@ -204,15 +204,26 @@ fn registry_references_files_and_pins() {
     );
     // A fingerprint pin of the current schema is aligned.
     let current = aoa_core::schema::ParsedSchema::parse_str(V2_BREAKING).unwrap();
-    let pin = format!("{:016x}", current.crc64());
-    write(
-        &dir,
-        "aoa.yaml",
-        &format!(
-            "apps:\n  - name: a\n    schema: svc@2\n    schema_pin: \"{pin}\"\n    params: {{port: \"1\"}}\n"
-        ),
-    );
-    Manifest::from_path(dir.join("aoa.yaml")).unwrap();
+    let pin = aoa_core::schema::fingerprints(&current).crc64_avro;
+    let pinned = |pin: &str| {
+        write(
+            &dir,
+            "aoa.yaml",
+            &format!(
+                "apps:\n  - name: a\n    schema: svc@2\n    schema_pin: \"{pin}\"\n    params: {{port: \"1\"}}\n"
+            ),
+        );
+        Manifest::from_path(dir.join("aoa.yaml"))
+    };
+    pinned(&pin).unwrap();
+    // The byte-reversed form aoa printed before (most significant byte first) is no pin, but the hint says
+    // which one to write.
+    let reversed = format!("{:016x}", current.crc64());
+    assert_ne!(reversed, pin);
+    let err = pinned(&reversed).unwrap_err();
+    assert_eq!(codes(&err), vec!["unknown-schema-pin"]);
+    let hint = err.diagnostics()[0].hint.clone().unwrap();
+    assert!(hint.contains(&format!("pin `{pin}`")), "{hint}");
     // A missing schema file names the file and the app.
     write(
         &dir,

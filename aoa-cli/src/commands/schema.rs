@@ -60,6 +60,10 @@ pub(crate) enum SchemaCommand {
     /// Check a new schema against a registry subject: exit 0 compatible, 1 incompatible.
     Check(CheckArgs),
     /// Print the CRC-64-AVRO (Rabin) and SHA-256 fingerprints of a schema's canonical form.
+    ///
+    /// CRC-64-AVRO is printed as the 8 bytes of the single-object encoding header, little-endian, as
+    /// fastavro and apache-avro print it (`"int"` gives 8f5c393f1ad57572, the 64-bit value 0x7275d51a3f395c8f);
+    /// `schema_pin` reads it in the same order.
     Fingerprint(FingerprintArgs),
 }
 

@@ -21,7 +21,7 @@ use crate::schema::compat::check as check_compat;
 use crate::schema::resolve::{ResolveError, check_all};
 use crate::schema::{
     AppParams, CompatibilityMode, Incompatibility, ParamTree, ParsedSchema, Registry,
-    ResolvedParams, Resolver, avro_json, binary, fingerprints,
+    ResolvedParams, Resolver, avro_json, binary, crc64_hex, fingerprints,
 };
 use crate::source::{Confinement, FileKind, LoadOptions, Refusal, read_resolved};
 use rustc_hash::FxHashMap;
@@ -582,6 +582,10 @@ impl View<'_> {
                 });
                 match found {
                     Some(schema) => schema,
+                    None if Pin::is_byte_reversed(current, hex) => {
+                        return at(Diagnostic::new("unknown-schema-pin", format!("`schema_pin` `{pin_text}` is the CRC-64-AVRO of the current schema in reversed byte order"))
+                            .with_hint(format!("fingerprints are read in the single-object header's byte order (little-endian, as fastavro and apache-avro print them; aoa printed them reversed before): pin `{}`", crc64_hex(current.crc64()))));
+                    }
                     None => {
                         return at(Diagnostic::new("unknown-schema-pin", format!("`schema_pin` `{pin_text}` matches no known schema"))
                             .with_hint(format!("the current schema is {}; pin its fingerprint from `aoa schema fingerprint`, or `subject@version`", origin.label())));
@@ -672,11 +676,19 @@ impl Pin {
             .then_some(Pin::Fingerprint(hex))
     }
 
+    /// Whether `hex` (lowercase) is the fingerprint of `schema`: its CRC-64-AVRO in the single-object
+    /// header's byte order (16 digits, as `aoa schema fingerprint` prints it) or its SHA-256 (64 digits).
     fn matches(&self, schema: &ParsedSchema, hex: &str) -> bool {
         if hex.len() == 16 {
-            format!("{:016x}", schema.crc64()) == hex
+            crc64_hex(schema.crc64()) == hex
         } else {
             fingerprints(schema).sha256 == hex
         }
+    }
+
+    /// Whether `hex` is the CRC-64-AVRO of `schema` most significant byte first, the order aoa printed
+    /// before fingerprints followed the single-object header (accepted no more, but named in the hint).
+    fn is_byte_reversed(schema: &ParsedSchema, hex: &str) -> bool {
+        format!("{:016x}", schema.crc64()) == hex
     }
 }

@@ -15,6 +15,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::codec_error::{DecodeError, EncodeError};
+use super::fingerprint::crc64_hex;
 use super::logical::{
     decimal_from_bytes, decimal_to_bytes, latin1_from_bytes, latin1_to_bytes, sign_extend,
     uuid_from_bytes, uuid_to_bytes,
@@ -88,8 +89,8 @@ pub fn decode_single_object(schema: &ParsedSchema, bytes: &[u8]) -> Result<Value
     let found = u64::from_le_bytes(*fingerprint);
     if found != schema.crc64() {
         return Err(DecodeError::FingerprintMismatch {
-            expected: format!("{:016x}", schema.crc64()),
-            found: format!("{found:016x}"),
+            expected: crc64_hex(schema.crc64()),
+            found: crc64_hex(found),
         });
     }
     decode(schema, datum)

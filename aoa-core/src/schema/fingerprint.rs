@@ -15,8 +15,9 @@ use super::parse::ParsedSchema;
 pub struct Fingerprints {
     /// The Parsing Canonical Form that was hashed.
     pub canonical_form: String,
-    /// CRC-64-AVRO of the canonical form, 16 lowercase hex digits of the
-    /// 64-bit value (most significant first).
+    /// CRC-64-AVRO of the canonical form, 16 lowercase hex digits of its
+    /// 8 bytes in the order of the single-object encoding header
+    /// (little-endian), as fastavro and apache-avro print it.
     pub crc64_avro: String,
     /// SHA-256 of the canonical form, 64 lowercase hex digits.
     pub sha256: String,
@@ -27,7 +28,7 @@ pub fn fingerprints(schema: &ParsedSchema) -> Fingerprints {
     let canonical_form = schema.canonical_form().to_string();
     let sha = Sha256::digest(canonical_form.as_bytes());
     Fingerprints {
-        crc64_avro: format!("{:016x}", schema.crc64()),
+        crc64_avro: crc64_hex(schema.crc64()),
         sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
         canonical_form,
     }
@@ -57,6 +58,13 @@ pub fn crc64_avro(bytes: &[u8]) -> u64 {
     bytes.iter().fold(EMPTY, |fp, b| {
         (fp >> 8) ^ TABLE[((fp ^ u64::from(*b)) & 0xff) as usize]
     })
+}
+
+/// A CRC-64-AVRO value as 16 lowercase hex digits of its little-endian bytes:
+/// the byte order of the single-object encoding header, and what fastavro
+/// (`fingerprint(..., "CRC-64-AVRO")`) and apache-avro print.
+pub fn crc64_hex(value: u64) -> String {
+    value.to_le_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Parsing Canonical Form of a compiled schema.

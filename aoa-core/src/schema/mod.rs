@@ -27,7 +27,7 @@ pub use codec_error::{DecodeError, EncodeError};
 pub use compat::{CompatibilityReport, Incompatibility, IncompatibilityKind};
 pub use defaults::{fill_in_place, validate_with_defaults, with_defaults};
 pub use explain::ExplainRow;
-pub use fingerprint::{Fingerprints, crc64_avro, fingerprints};
+pub use fingerprint::{Fingerprints, crc64_avro, crc64_hex, fingerprints};
 pub use parse::{ParsedSchema, SchemaError, parse_list, parse_values};
 pub use registry::{CheckReport, CompatibilityMode, Registry, RegistryError};
 pub use resolve::{AppParams, ParamTree, ResolveError, ResolvedParams, Resolver};
