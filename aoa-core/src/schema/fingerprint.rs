@@ -64,7 +64,11 @@ pub fn crc64_avro(bytes: &[u8]) -> u64 {
 /// the byte order of the single-object encoding header, and what fastavro
 /// (`fingerprint(..., "CRC-64-AVRO")`) and apache-avro print.
 pub fn crc64_hex(value: u64) -> String {
-    value.to_le_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    value
+        .to_le_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Parsing Canonical Form of a compiled schema.
