@@ -3,6 +3,7 @@
 use super::AppMeta;
 use super::section::Section;
 use super::spec::AppSpec;
+use crate::source::StrictValue;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -72,13 +73,46 @@ impl From<AppSpec> for Decl<'static> {
 }
 
 /// A manifest document read by the fast path: `{"apiVersion": ..., "apps": [...]}`.
+///
+/// Whatever JSON could mean other than what YAML means — a repeated key, `null` where YAML reads no null,
+/// a number serde_json would round — fails here, and the caller re-reads the text strictly to report it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FastDocument<'a> {
-    #[serde(rename = "apiVersion", default)]
+    #[serde(rename = "apiVersion", default, deserialize_with = "present_string")]
     pub api_version: Option<String>,
     #[serde(borrow)]
     pub apps: Vec<Decl<'a>>,
+}
+
+/// A string that is there (`null` is not one), as an `Option` for a field that may be left out.
+fn present_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
+}
+
+/// Labels, each key once.
+struct UniqueLabels(BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for UniqueLabels {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LabelsVisitor;
+        impl<'de> Visitor<'de> for LabelsVisitor {
+            type Value = UniqueLabels;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueLabels, A::Error> {
+                let mut labels = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if labels.insert(key, value).is_some() {
+                        return Err(de::Error::custom("duplicate label"));
+                    }
+                }
+                Ok(UniqueLabels(labels))
+            }
+        }
+        deserializer.deserialize_map(LabelsVisitor)
+    }
 }
 
 /// The keys of an app, as the fast path reads them.
@@ -138,16 +172,33 @@ impl<'de: 'a, 'a> Deserialize<'de> for Decl<'a> {
                 let mut labels = BTreeMap::new();
                 let (mut version, mut owner) = (None, None);
                 let mut sections = BTreeMap::new();
+                let mut seen = 0u8;
                 while let Some(field) = map.next_key::<Field>()? {
+                    let bit = match field {
+                        Field::Name => 1,
+                        Field::Parent => 2,
+                        Field::DependsOn => 4,
+                        Field::Labels => 8,
+                        Field::Version => 16,
+                        Field::Owner => 32,
+                        Field::Section(_) => 0,
+                    };
+                    if seen & bit != 0 {
+                        return Err(de::Error::custom("duplicate key"));
+                    }
+                    seen |= bit;
                     match field {
                         Field::Name => name = Some(map.next_value::<Str<'de>>()?),
                         Field::Parent => parent = map.next_value()?,
                         Field::DependsOn => depends_on = map.next_value()?,
-                        Field::Labels => labels = map.next_value()?,
-                        Field::Version => version = map.next_value()?,
-                        Field::Owner => owner = map.next_value()?,
+                        Field::Labels => labels = map.next_value::<UniqueLabels>()?.0,
+                        Field::Version => version = Some(map.next_value()?),
+                        Field::Owner => owner = Some(map.next_value()?),
                         Field::Section(section) => {
-                            sections.insert(section, map.next_value()?);
+                            let value = map.next_value::<StrictValue>()?.0;
+                            if sections.insert(section, value).is_some() {
+                                return Err(de::Error::custom("duplicate key"));
+                            }
                         }
                     }
                 }

@@ -112,7 +112,12 @@ impl Model {
         // YAML is parsed now (its positions are recorded while parsing); JSON keeps its text in the
         // locator and is read below, borrowing names from that text.
         let mut parsed: Vec<Option<Vec<Decl<'static>>>> = Vec::with_capacity(sources.len());
-        for src in sources {
+        for mut src in sources {
+            // A UTF-8 byte-order mark is no part of the document (YAML 1.2 and RFC 8259 allow readers to
+            // skip it).
+            if src.text.starts_with('\u{feff}') {
+                src.text.drain(..'\u{feff}'.len_utf8());
+            }
             match src.format {
                 Format::Yaml => match source::parse_yaml(&src.text, &src.origin) {
                     Ok((value, positions)) => {
@@ -375,34 +380,15 @@ fn parse_json(
     let Locator::Json { text, .. } = &file.locator else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let syntax = |e: serde_json::Error| {
-        let mut d = Diagnostic::new(
-            "json-syntax",
-            format!("invalid JSON: {}", strip_position(&e)),
-        )
-        .with_hint("fix the JSON syntax at this position");
-        d.file = Some(file.origin.clone());
-        d.line = Some(e.line());
-        d.column = Some(e.column());
-        d
-    };
     match serde_json::from_str::<FastDocument<'_>>(text) {
         Ok(doc) if doc.api_version.as_deref().is_none_or(|v| v == API_VERSION) => {
             Ok((doc.apps, Vec::new()))
         }
-        Err(e) if e.is_syntax() || e.is_eof() => Err(syntax(e)),
+        Err(e) if e.is_syntax() || e.is_eof() => Err(source::syntax_error(&file.origin, &e)),
         _ => {
-            let value: Value = serde_json::from_str(text).map_err(syntax)?;
+            let value = source::strict_json(text, &file.origin, &file.locator)?;
             Ok(decls_from_value(&value, &file.origin, &file.locator))
         }
-    }
-}
-
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
     }
 }
 

@@ -72,8 +72,9 @@ impl LoadOptions {
 /// `Read::take` so that a file growing meanwhile cannot pass the limit either.
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be read, is not a regular file, is larger than the limit or is not
-/// UTF-8.
+/// [`Error::Io`] when the file cannot be read, is not a regular file, is larger than the limit or is a
+/// schema file that is not UTF-8; [`Error::Syntax`] (at the byte offset, line and column of the first
+/// invalid byte) when it is a manifest file that is not UTF-8.
 pub fn read_file(path: &Path, kind: FileKind, options: &LoadOptions) -> Result<String> {
     read_resolved(path, path, kind, options)
 }
@@ -123,11 +124,38 @@ pub(crate) fn read_resolved(
         return Err(too_large(None));
     }
     String::from_utf8(bytes).map_err(|e| {
-        fail(format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        let offset = e.utf8_error().valid_up_to();
+        let message = format!("the file is not UTF-8 text (invalid byte at offset {offset})");
+        match kind {
+            FileKind::Manifest => not_utf8(shown, e.as_bytes(), offset),
+            FileKind::Schema => fail(message),
+        }
     })
+}
+
+/// The syntax error of a manifest file that is not UTF-8: at the byte offset of the first invalid byte,
+/// with its line and column.
+fn not_utf8(shown: &Path, bytes: &[u8], offset: usize) -> Error {
+    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let (line, column) = super::line_column(valid, offset);
+    let code = match super::Format::from_path(shown) {
+        Some(super::Format::Json) => "json-syntax",
+        _ => "yaml-syntax",
+    };
+    let mut d = crate::diagnostic::Diagnostic::new(
+        code,
+        format!(
+            "invalid UTF-8: byte {:#04x} at byte offset {offset} is not UTF-8 text",
+            bytes.get(offset).copied().unwrap_or_default()
+        ),
+    )
+    .with_hint("save the file as UTF-8");
+    d.file = Some(shown.display().to_string());
+    d.line = Some(line);
+    d.column = Some(column);
+    Error::Syntax {
+        diagnostics: vec![d],
+    }
 }
 
 /// ` (16 MiB)` for a limit that is a whole number of MiB or GiB, else nothing.

@@ -7,6 +7,7 @@
 
 mod files;
 mod json_locate;
+mod json_strict;
 mod locator;
 mod schema_files;
 mod yaml;
@@ -16,6 +17,7 @@ pub use files::{
     Confinement, DEFAULT_MAX_MANIFEST_FILE_BYTES, DEFAULT_MAX_SCHEMA_FILE_BYTES, FileKind,
     LoadOptions, Refusal, read_file,
 };
+pub(crate) use json_strict::{StrictValue, line_column, strict_json, syntax_error};
 pub use locator::Locator;
 pub use schema_files::{
     MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, read_registry, read_schema_file,

@@ -148,6 +148,7 @@ impl Builder<'_> {
         if let Some(Frame::Map {
             key: key @ None,
             entries,
+            pointer,
             ..
         }) = self.stack.last_mut()
         {
@@ -166,11 +167,17 @@ impl Builder<'_> {
                 }
             };
             if entries.contains_key(&name) {
+                let first = self
+                    .positions
+                    .get(&format!("{pointer}/{}", escape_pointer_token(&name)))
+                    .map_or_else(String::new, |(line, column)| {
+                        format!(" (first at line {line}, column {column})")
+                    });
                 return Err(syntax(
                     self.origin,
                     span.start.line(),
                     span.start.col() + 1,
-                    &format!("duplicate key `{name}` in a mapping"),
+                    &format!("duplicate key `{name}` in a mapping{first}"),
                 )
                 .with_hint(
                     "each key may appear once in a mapping; remove or merge the repeated one",
