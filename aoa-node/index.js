@@ -35,6 +35,13 @@ function settle(out) {
   return ok
 }
 
+/** The native handle of a manifest argument; anything else is the core's invalid-argument error. */
+function nativeOf(operation, value) {
+  if (value instanceof Manifest) return value._native
+  const what = value === null ? 'null' : typeof value
+  throw new ERROR_CODES['invalid-argument'](`invalid argument: \`${operation}\` takes a Manifest, not ${what}`, [])
+}
+
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 const json = (options) => (options == null ? null : JSON.stringify(Object.fromEntries(Object.entries(options).map(([k, v]) => [snake(k), v]))))
@@ -63,7 +70,7 @@ for (const op of OPERATIONS) {
   const takes = { free: 0, manifest: 1, pair: 2 }[op.kind]
   const target = takes ? Manifest.prototype : module.exports
   // The manifests are `this` and, for a pair, the first argument (`diff(newer)`); the options object follows.
-  const request = (self, args) => [[self, ...args].slice(0, takes).map((m) => m._native), op.name, json(args[Math.max(takes - 1, 0)])]
+  const request = (self, args) => [[self, ...args].slice(0, takes).map((m) => nativeOf(op.name, m)), op.name, json(args[Math.max(takes - 1, 0)])]
   target[camel(op.name)] = function (...args) { return settle(native.call(...request(this, args))) }
   target[`${camel(op.name)}Async`] = async function (...args) { return settle(await native.callAsync(...request(this, args))) }
 }

@@ -148,6 +148,7 @@ test('permission operations, params and diff', async () => {
   const before = aoa.Manifest.fromStr(ACCESS.replace('grants: [{subject: "group:sre", role: deployer}]', 'grants: []'))
   const diff = before.diff(m)
   assert.ok(diff.gained > 0 && diff.lost === 0)
+  assert.throws(() => m.diff(null), { name: 'InvalidArgumentError', message: /takes a Manifest, not null/ })
   assert.throws(() => m.check({ subject: 'robot:x', action: 'deploy', app: 'api' }), aoa.InvalidArgumentError)
   assert.throws(
     () => aoa.Manifest.fromStr("apps:\n- {name: r, ceiling: [read]}\n- {name: c, parent: r, grants: [{subject: 'user:a', actions: [deploy]}]}\n"),

@@ -95,6 +95,11 @@ class Manifest:
         return _settle(_aoa.call([self._native], operation, None if args is None else json.dumps(args)))
 
 
+def _not_a_manifest(operation: str, value: Any) -> Any:
+    """The core's invalid-argument error for a value given where an operation takes a manifest."""
+    raise ERROR_CODES["invalid-argument"](f"invalid argument: `{operation}` takes an aoa.Manifest, not {type(value).__name__}")
+
+
 def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest) or,
     without a manifest, a module function. Arguments are positional in the table's order, or by keyword."""
@@ -105,7 +110,7 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         named = signature.bind(*args[takes:], **kwargs).arguments if kwargs or len(args) > takes else {}
         named = {**named.pop("other", {}), **{k: v for k, v in named.items() if v is not None}}
-        manifests = [m._native for m in args[:takes]]
+        manifests = [m._native if isinstance(m, Manifest) else _not_a_manifest(op["name"], m) for m in args[:takes]]
         return _settle(_aoa.call(manifests, op["name"], json.dumps(named) if named else None))
 
     run.__name__ = run.__qualname__ = op["name"]
