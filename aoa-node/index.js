@@ -36,11 +36,7 @@ function settle(out) {
 }
 
 /** The native handle of a manifest argument; anything else is the core's invalid-argument error. */
-function nativeOf(operation, value) {
-  if (value instanceof Manifest) return value._native
-  const what = value === null ? 'null' : typeof value
-  throw new ERROR_CODES['invalid-argument'](`invalid argument: \`${operation}\` takes a Manifest, not ${what}`, [])
-}
+const nativeOf = (operation, m) => { if (m instanceof Manifest) return m._native; throw new ERROR_CODES['invalid-argument'](`invalid argument: \`${operation}\` takes a Manifest, not ${m === null ? 'null' : typeof m}`, []) }
 
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)

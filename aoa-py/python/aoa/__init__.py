@@ -23,6 +23,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import sys
 from inspect import Parameter, Signature
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
@@ -95,11 +96,6 @@ class Manifest:
         return _settle(_aoa.call([self._native], operation, None if args is None else json.dumps(args)))
 
 
-def _not_a_manifest(operation: str, value: Any) -> Any:
-    """The core's invalid-argument error for a value given where an operation takes a manifest."""
-    raise ERROR_CODES["invalid-argument"](f"invalid argument: `{operation}` takes an aoa.Manifest, not {type(value).__name__}")
-
-
 def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest) or,
     without a manifest, a module function. Arguments are positional in the table's order, or by keyword."""
@@ -110,7 +106,9 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         named = signature.bind(*args[takes:], **kwargs).arguments if kwargs or len(args) > takes else {}
         named = {**named.pop("other", {}), **{k: v for k, v in named.items() if v is not None}}
-        manifests = [m._native if isinstance(m, Manifest) else _not_a_manifest(op["name"], m) for m in args[:takes]]
+        if any(not isinstance(m, Manifest) for m in args[:takes]):
+            raise ERROR_CODES["invalid-argument"](f"invalid argument: `{op['name']}` takes manifests, not {args[:takes]!r}")
+        manifests = [m._native for m in args[:takes]]
         return _settle(_aoa.call(manifests, op["name"], json.dumps(named) if named else None))
 
     run.__name__ = run.__qualname__ = op["name"]
@@ -118,11 +116,8 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     return run
 
 
-for _op in OPERATIONS:
-    if _op["kind"] == "free":
-        globals()[_op["name"]] = _operation(_op)
-    else:
-        setattr(Manifest, _op["name"], _operation(_op))
+for _op in OPERATIONS:  # free operations become module functions, the others Manifest methods
+    setattr(sys.modules[__name__] if _op["kind"] == "free" else Manifest, _op["name"], _operation(_op))
 
 __all__ = ["Manifest", "load", "OPERATIONS", "AoaError", "ERROR_CODES"]
 __all__ += [cls.__name__ for cls in ERROR_CODES.values()] + [op["name"] for op in OPERATIONS if op["kind"] == "free"]
