@@ -39,6 +39,16 @@ export interface AppActions {
   app: string
 }
 
+/** The answer of `Access::secrets`: what an app uses and what it may read. */
+export interface AppSecrets {
+  /** The app. */
+  app: string
+  /** Every secret or secret pattern its identity may read (without the `secrets:` prefix), with sources; `partial` when a deny or a ceiling takes part of a pattern. */
+  granted: Array<ActionAccess>
+  /** The secrets it uses (its `secrets.use`), each with the grants behind it. */
+  uses: Array<UsedSecret>
+}
+
 /** One manifest change and what it gave or took from one subject. */
 export interface Change {
   /** The app the change is on. */
@@ -134,6 +144,25 @@ export interface Diagnostic {
 
 /** Which way a plan runs. */
 export type Direction = 'rollout' | 'teardown'
+
+/** A due secret and the rollout of its consumers once it has a new version. */
+export interface DueRollout {
+  /** When (UTC). */
+  at: string
+  /** The apps that use it, by name. */
+  consumers: Array<string>
+  /** Whether that moment is already past. */
+  overdue: boolean
+  /** The plan that redeploys the consumers and everything downstream of them (`impacted`). */
+  plan: Plan
+  /** The secret, without its version. */
+  secret: string
+  /** Expiry or rotation (the earlier of the two when both fall in the window). */
+  why: DueWhy
+}
+
+/** Why a secret is due. */
+export type DueWhy = 'expires' | 'rotation'
 
 /** How an edge of the rollout graph was declared. */
 export type EdgeKind = 'parent' | 'depends_on'
@@ -285,6 +314,34 @@ export interface Rule {
   subject: string
 }
 
+/** One app that may read a secret. */
+export interface SecretReader {
+  /** The app. */
+  app: string
+  /** The grants that allow it. */
+  sources: Array<Reason>
+  /** Whether it declares a use of the secret. */
+  uses: boolean
+}
+
+/** The answer of `Access::secret_readers`. */
+export interface SecretReaders {
+  /** Every app whose identity may read it, by name. */
+  readers: Array<SecretReader>
+  /** The secret, without its version. */
+  secret: string
+}
+
+/** The answer of `Manifest::secrets_due`. */
+export interface SecretsDue {
+  /** The secrets due by then, earliest first. */
+  due: Array<DueRollout>
+  /** The time the caller gave (UTC). */
+  now: string
+  /** The end of the window (UTC). */
+  until: string
+}
+
 /** What one subject may do on an app. */
 export interface SubjectAccess {
   /** The allowed actions, in vocabulary order, then the glob patterns of grants through which some action is allowed (`*`, `read:*`). */
@@ -301,6 +358,24 @@ export interface SubjectChanges {
   changes: Array<Change>
   /** The subject. */
   subject: string
+}
+
+/** A secret an app uses, with the grants that allow it. */
+export interface UsedSecret {
+  /** The app that uses it. */
+  app: string
+  /** When it expires (UTC date or date-time). */
+  expires: string | null
+  /** The grants that allow the app to read it. */
+  grants: Array<Reason>
+  /** What the app uses it for. */
+  purpose: string | null
+  /** The reference as written (`keyvault://payments-prod/db-password`). */
+  reference: string
+  /** How often it must be rotated (`90d`), if a policy is set. */
+  rotate_every: string | null
+  /** When it was last rotated (UTC date or date-time). */
+  rotated: string | null
 }
 
 /** The result of `validate`: whether a rollout order exists, the manifest's size, and its problems. */
@@ -454,6 +529,15 @@ export declare class Manifest {
   /** The core's `identity` operation. */
   identity(options: { app: string }): Array<string>
   identityAsync(options: { app: string }): Promise<Array<string>>
+  /** The core's `secrets` operation. */
+  secrets(options: { app: string }): AppSecrets
+  secretsAsync(options: { app: string }): Promise<AppSecrets>
+  /** The core's `secret_readers` operation. */
+  secretReaders(options: { secret: string }): SecretReaders
+  secretReadersAsync(options: { secret: string }): Promise<SecretReaders>
+  /** The core's `secrets_due` operation. */
+  secretsDue(options: { now: string | number; within?: string | null; maxParallel?: number | null }): SecretsDue
+  secretsDueAsync(options: { now: string | number; within?: string | null; maxParallel?: number | null }): Promise<SecretsDue>
   /** The core's `params` operation. */
   params(options: { app: string; explain?: boolean | null; encoding?: ParamsFormat | null }): ParamsReport
   paramsAsync(options: { app: string; explain?: boolean | null; encoding?: ParamsFormat | null }): Promise<ParamsReport>

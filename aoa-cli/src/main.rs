@@ -59,6 +59,8 @@ enum Command {
     /// Schema registry tools: compatibility checks and fingerprints.
     #[command(subcommand)]
     Schema(commands::schema::SchemaCommand),
+    /// Secrets: what an app uses and may read, who may read a secret, what is due for rotation.
+    Secrets(commands::secrets::SecretsArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::Schema(commands::schema::SchemaCommand::Fingerprint(args)) => {
             commands::schema::fingerprint(&args, format)
         }
+        Command::Secrets(args) => commands::secrets::secrets(&args, format),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -17,6 +17,9 @@
 //! | `who_can`  | `action`, `app` (required)                       | [`WhoCan`](crate::access::WhoCan) |
 //! | `what_can` | `subject` (required), `groups`                   | [`WhatCan`](crate::access::WhatCan) |
 //! | `identity` | `app` (required)                                 | list of the app identity's actions |
+//! | `secrets`  | `app` (required)                                 | [`AppSecrets`](crate::access::AppSecrets) |
+//! | `secret_readers` | `secret` (required, a reference)           | [`SecretReaders`](crate::access::SecretReaders) |
+//! | `secrets_due` | `now` (required: UTC date-time or epoch seconds), `within` (default `30d`), `max_parallel` | [`SecretsDue`](crate::api::SecretsDue) |
 //! | `params`   | `app` (required), `explain` (bool), `encoding` (`json`, `avro-json`, `avro-binary`) | [`ParamsReport`] |
 //! | `schema_check` | `subject`, `schema` (required; the `.avsc` text), `mode` | [`CheckReport`](crate::schema::CheckReport) against the manifest's registry |
 //!
@@ -216,6 +219,24 @@ const OPERATIONS: &[Operation] = &[
         name: "identity",
         args: &["app"],
         run: Run::Manifest(|m, a| to_value(&m.access().identity(a.string("app")?)?)),
+    },
+    Operation {
+        name: "secrets",
+        args: &["app"],
+        run: Run::Manifest(|m, a| to_value(&m.access().secrets(a.string("app")?)?)),
+    },
+    Operation {
+        name: "secret_readers",
+        args: &["secret"],
+        run: Run::Manifest(|m, a| to_value(&m.access().secret_readers(a.string("secret")?)?)),
+    },
+    Operation {
+        name: "secrets_due",
+        args: &["now", "within", "max_parallel"],
+        run: Run::Manifest(|m, a| {
+            let (now, within) = (a.time("now")?, a.duration("within", "30d")?);
+            to_value(&m.secrets_due(now, within, &a.plan_options()?)?)
+        }),
     },
     Operation {
         name: "params",

@@ -59,7 +59,7 @@ pub mod api;
 pub mod dispatch;
 
 pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
-pub use api::Manifest;
+pub use api::{DueRollout, Manifest, SecretsDue};
 pub use diagnostic::{Cycle, CycleEdge, Diagnostic, EdgeKind, Location};
 pub use error::{Error, ErrorCode, Result};
 pub use graph::{Direction, Plan, PlanOptions, Selector, Wave};

@@ -29,6 +29,9 @@ fn result_of(g: &mut SchemaGenerator, operation: &str) -> Option<Value> {
         "schema_check" => g.subschema_for::<schema::CheckReport>(),
         "diff" => g.subschema_for::<aoa_core::AccessDiff>(),
         "schema_fingerprint" => g.subschema_for::<schema::Fingerprints>(),
+        "secrets" => g.subschema_for::<access::AppSecrets>(),
+        "secret_readers" => g.subschema_for::<access::SecretReaders>(),
+        "secrets_due" => g.subschema_for::<aoa_core::SecretsDue>(),
         _ => return None,
     };
     Some(schema.to_value())
@@ -45,6 +48,9 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
         "diagram" => ("'dot' | 'mermaid'", "Literal[\"dot\", \"mermaid\"]", false),
         "encoding" => ("ParamsFormat", "ParamsFormat", false),
         "mode" => ("CompatibilityMode", "CompatibilityMode", false),
+        "secret" => ("string", "str", true),
+        "now" => ("string | number", "Union[str, int]", true),
+        "within" => ("string", "str", false),
         _ => return None,
     })
 }

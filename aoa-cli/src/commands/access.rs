@@ -111,7 +111,7 @@ fn effect_word(rule: &Rule) -> &'static str {
 }
 
 /// Two lines for a rule: `  {verb} {rule}` and `    at {location}`.
-fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Result<()> {
+pub(crate) fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Result<()> {
     writeln!(out, "  {verb}{}", describe(r.rule))?;
     writeln!(out, "    at {}", r.declared)
 }

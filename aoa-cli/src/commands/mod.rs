@@ -3,3 +3,4 @@
 pub(crate) mod access;
 pub(crate) mod graph;
 pub(crate) mod schema;
+pub(crate) mod secrets;

@@ -97,9 +97,7 @@ impl<'m> Access<'m> {
             Some(id) => id,
             None => self.m.app(app)?,
         };
-        let act = self.action(action)?;
-        let caller = self.caller(subject, groups)?;
-        Ok(self.decide(&caller, act, app))
+        self.check_id(subject, groups, action, app)
     }
 
     /// [`Access::check`] on an app id, for callers that resolved it already.
@@ -111,7 +109,14 @@ impl<'m> Access<'m> {
         app: AppId,
     ) -> Result<Decision<'m>> {
         let act = self.action(action)?;
-        let caller = self.caller(subject, groups)?;
+        let mut caller = self.caller(subject, groups)?;
+        // An app's own identity on itself is also the subject of the secret grants of its chain.
+        if subject.strip_prefix("app:") == Some(self.m.name(app)) {
+            caller.extend(
+                self.ix
+                    .subject_id(SubjectKind::App, &super::SELF_SUBJECT[4..]),
+            );
+        }
         Ok(self.decide(&caller, act, app))
     }
 

@@ -35,6 +35,9 @@ mod model;
 mod parse;
 mod pattern;
 mod roles;
+mod secret_decl;
+mod secret_ref;
+mod secrets;
 mod subject;
 
 pub use check::{Decision, Miss, MissKind, Outcome, Reason};
@@ -43,6 +46,11 @@ pub use effective::{ActionAccess, AppActions, Effective, SubjectAccess, WhatCan,
 pub use model::{AccessIndex, Rule};
 pub use parse::Effect;
 pub use pattern::{glob_contains, glob_matches, is_glob, pattern_problem};
+pub use secret_decl::{SELF_SUBJECT, SecretUse};
+pub use secret_ref::{
+    SECRET_ACTION_PREFIX, SecretRef, Store, format_utc, parse_duration, parse_utc,
+};
+pub use secrets::{AppSecrets, DueSecret, DueWhy, SecretReader, SecretReaders, UsedSecret};
 pub use subject::{SubjectKind, parse_subject};
 
 use crate::manifest::{AppId, Model};

@@ -136,6 +136,8 @@ pub struct AccessIndex {
     /// Per rule: its subject and hot entry.
     pub(crate) rule_subject: Vec<u32>,
     pub(crate) rule_hot: Vec<Hot>,
+    /// Every secret use (`secrets.use`), app by app.
+    pub(crate) uses: Vec<super::secret_decl::SecretUse>,
 }
 
 /// What building an index found.
@@ -208,6 +210,10 @@ impl AccessIndex {
         ix.csr(m, &hot);
         ix.declared = (0..rules.len()).map(|_| OnceLock::new()).collect();
         ix.rules = rules;
+        ix.uses = decls.uses;
+        if invalid.is_empty() {
+            invalid.extend(super::secrets::ungranted(m, &ix));
+        }
         Built {
             index: ix,
             invalid,

@@ -62,6 +62,8 @@ pub(crate) struct Declarations {
     pub roles: Vec<RoleDecl>,
     pub rules: Vec<RuleDecl>,
     pub ceilings: Vec<CeilingDecl>,
+    /// The secrets each app uses (its `secrets.use`).
+    pub uses: Vec<super::secret_decl::SecretUse>,
 }
 
 const RULE_KEYS: [&str; 6] = ["subject", "role", "actions", "env", "propagate", "comment"];
@@ -89,24 +91,34 @@ pub(crate) fn read(m: &Model, problems: &mut Vec<Diagnostic>) -> Declarations {
         if let Some(v) = m.section(app, Section::Identity) {
             r.identity(v, &mut out.rules);
         }
+        if let Some(v) = m.section(app, Section::Secrets) {
+            r.secrets(v, &mut out.rules, &mut out.uses);
+        }
     }
     out
 }
 
-struct Reader<'a> {
-    m: &'a Model,
-    app: AppId,
+/// Reads the sections of one app.
+pub(super) struct Reader<'a> {
+    pub(super) m: &'a Model,
+    pub(super) app: AppId,
     problems: &'a mut Vec<Diagnostic>,
 }
 
 impl Reader<'_> {
-    fn problem(&mut self, suffix: &str, code: &'static str, message: String, hint: &str) {
+    pub(super) fn problem(
+        &mut self,
+        suffix: &str,
+        code: &'static str,
+        message: String,
+        hint: &str,
+    ) {
         let d = Diagnostic::new(code, message).with_hint(hint);
         self.problems
             .push(self.m.diagnostic_at(self.app, suffix, d));
     }
 
-    fn wrong_type(&mut self, suffix: &str, what: &str, expected: &str, found: &Value) {
+    pub(super) fn wrong_type(&mut self, suffix: &str, what: &str, expected: &str, found: &Value) {
         self.problem(
             suffix,
             "wrong-type",
@@ -115,7 +127,7 @@ impl Reader<'_> {
         );
     }
 
-    fn unknown_keys(&mut self, map: &Map<String, Value>, at: &str, known: &[&str]) {
+    pub(super) fn unknown_keys(&mut self, map: &Map<String, Value>, at: &str, known: &[&str]) {
         for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
             let hint = suggest::hint(
                 key,
@@ -163,7 +175,7 @@ impl Reader<'_> {
     }
 
     /// A list of strings (role names, environments).
-    fn strings(&mut self, value: &Value, at: &str, what: &str) -> Vec<(String, String)> {
+    pub(super) fn strings(&mut self, value: &Value, at: &str, what: &str) -> Vec<(String, String)> {
         let items: Vec<(String, &Value)> = match value {
             Value::String(_) => vec![(at.to_string(), value)],
             Value::Array(items) => items
@@ -287,6 +299,27 @@ impl Reader<'_> {
                 "add `role: NAME` or `actions: [..]`",
             );
         }
+        let (env, propagate) = self.scope(fields, &suffix);
+        let (kind, subject) = subject?;
+        Some(RuleDecl {
+            effect,
+            app: self.app,
+            subject,
+            kind,
+            role,
+            patterns,
+            env,
+            propagate,
+            suffix,
+        })
+    }
+
+    /// The `env` restriction and `propagate` flag of a rule entry (`propagate` defaults to true).
+    pub(super) fn scope(
+        &mut self,
+        fields: &Map<String, Value>,
+        suffix: &str,
+    ) -> (Vec<String>, bool) {
         let env = fields
             .get("env")
             .map(|v| self.strings(v, &format!("{suffix}/env"), "`env`"))
@@ -307,18 +340,7 @@ impl Reader<'_> {
                 true
             }
         };
-        let (kind, subject) = subject?;
-        Some(RuleDecl {
-            effect,
-            app: self.app,
-            subject,
-            kind,
-            role,
-            patterns,
-            env,
-            propagate,
-            suffix,
-        })
+        (env, propagate)
     }
 
     fn subject(&mut self, value: Option<&Value>, at: &str) -> Option<(SubjectKind, String)> {

@@ -12,6 +12,10 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 
+mod secrets;
+
+pub use secrets::{DueRollout, SecretsDue};
+
 use crate::access::{Access, AccessDiff, AccessIndex};
 use crate::diagnostic::Cycle;
 use crate::error::{Error, Result};

@@ -113,6 +113,16 @@ pub const CODES: &[Code] = &[
         "roles that include each other",
     ),
     code(
+        "invalid-secret",
+        "invalid-access",
+        "a secret reference, pattern, date or duration aoa cannot use",
+    ),
+    code(
+        "ungranted-secret",
+        "invalid-access",
+        "an app uses a secret its chain does not grant (or a deny forbids)",
+    ),
+    code(
         "escalation",
         "escalation",
         "a grant or identity wider than a ceiling above it",

@@ -102,4 +102,22 @@ impl<'a> Args<'a> {
             Some(_) => Err(wrong()),
         }
     }
+
+    /// A required point in time: a UTC date or date-time (`2026-12-04T17:30:00Z`) or seconds since the
+    /// epoch.
+    pub(super) fn time(&self, key: &str) -> Result<i64> {
+        match self.get(key) {
+            None => Err(invalid(format!("missing argument `{key}`"))),
+            Some(Value::String(s)) => crate::access::parse_utc(s).map_err(invalid),
+            Some(v) => v.as_i64().ok_or_else(|| {
+                invalid(format!("`{key}` must be a UTC date-time or epoch seconds"))
+            }),
+        }
+    }
+
+    /// An optional duration (`30d`, `12h`), `default` when absent; in seconds.
+    pub(super) fn duration(&self, key: &str, default: &str) -> Result<i64> {
+        let text = self.optional_string(key)?.unwrap_or(default);
+        crate::access::parse_duration(text).map_err(invalid)
+    }
 }

@@ -92,11 +92,16 @@ impl Section {
     }
 
     /// Whether the section is one of the permission sections (`roles`, `grants`, `deny`, `ceiling`,
-    /// `identity`).
+    /// `identity`, `secrets`: secret grants are access rules).
     pub fn is_access(self) -> bool {
         matches!(
             self,
-            Section::Roles | Section::Grants | Section::Deny | Section::Ceiling | Section::Identity
+            Section::Roles
+                | Section::Grants
+                | Section::Deny
+                | Section::Ceiling
+                | Section::Identity
+                | Section::Secrets
         )
     }
 }

@@ -33,6 +33,13 @@ AppActions = TypedDict("AppActions", {
     "app": str,
 })
 
+#: The answer of `Access::secrets`: what an app uses and what it may read.
+AppSecrets = TypedDict("AppSecrets", {
+    "app": str,
+    "granted": List[ActionAccess],
+    "uses": List[UsedSecret],
+})
+
 #: One manifest change and what it gave or took from one subject.
 Change = TypedDict("Change", {
     "app": str,
@@ -98,6 +105,19 @@ Diagnostic = TypedDict("Diagnostic", {
 
 #: Which way a plan runs.
 Direction = Literal["rollout", "teardown"]
+
+#: A due secret and the rollout of its consumers once it has a new version.
+DueRollout = TypedDict("DueRollout", {
+    "at": str,
+    "consumers": List[str],
+    "overdue": bool,
+    "plan": Plan,
+    "secret": str,
+    "why": DueWhy,
+})
+
+#: Why a secret is due.
+DueWhy = Literal["expires", "rotation"]
 
 #: How an edge of the rollout graph was declared.
 EdgeKind = Literal["parent", "depends_on"]
@@ -203,6 +223,26 @@ Rule = TypedDict("Rule", {
     "subject": str,
 })
 
+#: One app that may read a secret.
+SecretReader = TypedDict("SecretReader", {
+    "app": str,
+    "sources": List[Reason],
+    "uses": bool,
+})
+
+#: The answer of `Access::secret_readers`.
+SecretReaders = TypedDict("SecretReaders", {
+    "readers": List[SecretReader],
+    "secret": str,
+})
+
+#: The answer of `Manifest::secrets_due`.
+SecretsDue = TypedDict("SecretsDue", {
+    "due": List[DueRollout],
+    "now": str,
+    "until": str,
+})
+
 #: What one subject may do on an app.
 SubjectAccess = TypedDict("SubjectAccess", {
     "allowed": List[ActionAccess],
@@ -214,6 +254,17 @@ SubjectAccess = TypedDict("SubjectAccess", {
 SubjectChanges = TypedDict("SubjectChanges", {
     "changes": List[Change],
     "subject": str,
+})
+
+#: A secret an app uses, with the grants that allow it.
+UsedSecret = TypedDict("UsedSecret", {
+    "app": str,
+    "expires": Union[str, None],
+    "grants": List[Reason],
+    "purpose": Union[str, None],
+    "reference": str,
+    "rotate_every": Union[str, None],
+    "rotated": Union[str, None],
 })
 
 #: The result of `validate`: whether a rollout order exists, the manifest's size, and its problems.
@@ -311,6 +362,9 @@ class Manifest:
     def who_can(self, action: str, app: str) -> WhoCan: ...
     def what_can(self, subject: str, groups: Optional[Sequence[str]] = None) -> WhatCan: ...
     def identity(self, app: str) -> List[str]: ...
+    def secrets(self, app: str) -> AppSecrets: ...
+    def secret_readers(self, secret: str) -> SecretReaders: ...
+    def secrets_due(self, now: Union[str, int], within: Optional[str] = None, max_parallel: Optional[int] = None) -> SecretsDue: ...
     def params(self, app: str, explain: Optional[bool] = None, encoding: Optional[ParamsFormat] = None) -> ParamsReport: ...
     def schema_check(self, subject: str, schema: str, mode: Optional[CompatibilityMode] = None) -> CheckReport: ...
     def diff(self, new: Manifest) -> AccessDiff: ...
