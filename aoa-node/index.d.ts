@@ -192,7 +192,7 @@ export interface ExplainRow {
 export interface Fingerprints {
   /** The Parsing Canonical Form that was hashed. */
   canonical_form: string
-  /** CRC-64-AVRO of the canonical form, 16 lowercase hex digits of the 64-bit value (most significant first). */
+  /** CRC-64-AVRO of the canonical form, 16 lowercase hex digits of its 8 bytes in the order of the single-object encoding header (little-endian), as fastavro and apache-avro print it. */
   crc64_avro: string
   /** SHA-256 of the canonical form, 64 lowercase hex digits. */
   sha256: string
