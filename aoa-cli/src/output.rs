@@ -72,28 +72,21 @@ pub(crate) fn report_error(error: &Error, format: OutputFormat) -> Exit {
 }
 
 fn headline(error: &Error) -> String {
+    // Every problem found, also those past the cap that the `more-problems` line counts.
+    let n: usize = error
+        .diagnostics()
+        .iter()
+        .map(Diagnostic::problem_count)
+        .sum();
     match error {
-        Error::Manifest { diagnostics } => {
-            format!("the manifest has {} problem(s)", diagnostics.len())
-        }
+        Error::Manifest { .. } => format!("the manifest has {n} problem(s)"),
         Error::Syntax { .. } => "the manifest cannot be parsed".into(),
-        Error::InvalidAccess { diagnostics } => {
-            format!("the access sections have {} problem(s)", diagnostics.len())
+        Error::InvalidAccess { .. } => format!("the access sections have {n} problem(s)"),
+        Error::Escalation { .. } => {
+            format!("{n} privilege escalation(s): grants wider than a ceiling")
         }
-        Error::Escalation { diagnostics } => format!(
-            "{} privilege escalation(s): grants wider than a ceiling",
-            diagnostics.len()
-        ),
-        Error::Params { diagnostics } => {
-            format!(
-                "the manifest parameters have {} problem(s)",
-                diagnostics.len()
-            )
-        }
-        Error::Cycle { cycles } => format!(
-            "the rollout graph has {} cycle(s), so no order exists",
-            cycles.len()
-        ),
+        Error::Params { .. } => format!("the manifest parameters have {n} problem(s)"),
+        Error::Cycle { .. } => format!("the rollout graph has {n} cycle(s), so no order exists"),
         other => other.to_string(),
     }
 }
@@ -103,7 +96,11 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
     let mut place = d.file.clone().unwrap_or_default();
     if let (Some(line), Some(column)) = (d.line, d.column) {
         place = format!("{place}:{line}:{column}");
-    } else if let Some(path) = d.path.as_ref().filter(|_| !place.is_empty()) {
+    } else if let Some(path) = d
+        .path
+        .as_ref()
+        .filter(|p| !place.is_empty() && !p.is_empty())
+    {
         place = format!("{place} at {path}");
     }
     let app = d

@@ -1,7 +1,7 @@
 //! The one error type of aoa-core; every binding maps each variant to its own error kind.
 
 use crate::diagnostic::Cycle;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, capped};
 
 /// Everything that can go wrong in aoa-core.
 ///
@@ -26,7 +26,7 @@ pub enum Error {
     /// A manifest was read but is not valid (unknown keys, duplicate names, unknown parents, ...).
     #[error("{}", summarize("invalid manifest", diagnostics))]
     Manifest {
-        /// Every problem found (capped at [`crate::manifest::MAX_DIAGNOSTICS`]; the last one says how many were left out).
+        /// Every problem found ([`Error::diagnostics`] lists at most [`crate::diagnostic::MAX_DIAGNOSTICS`], then how many more).
         diagnostics: Vec<Diagnostic>,
     },
     /// The rollout graph has cycles, so no order exists.
@@ -95,7 +95,9 @@ impl Error {
         }
     }
 
-    /// The structured diagnostics of this error (one per problem; a single one for simple errors).
+    /// The structured diagnostics of this error (one per problem; a single one for simple errors), at most
+    /// [`crate::diagnostic::MAX_DIAGNOSTICS`] of them and then one `more-problems` line saying how many more,
+    /// for every kind of error.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             Error::Syntax { diagnostics }
@@ -103,8 +105,8 @@ impl Error {
             | Error::InvalidAccess { diagnostics }
             | Error::Escalation { diagnostics }
             | Error::Params { diagnostics }
-            | Error::Schema { diagnostics } => diagnostics.clone(),
-            Error::Cycle { cycles } => cycles.iter().map(Cycle::to_diagnostic).collect(),
+            | Error::Schema { diagnostics } => capped(diagnostics.iter().cloned()),
+            Error::Cycle { cycles } => capped(cycles.iter().map(Cycle::to_diagnostic)),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new(ErrorCode::UnknownApp.as_str(), self.to_string())
                     .with_app(name.clone());

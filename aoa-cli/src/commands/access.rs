@@ -309,15 +309,15 @@ fn print_diff(drift: &AccessDiff) -> std::io::Result<()> {
         writeln!(out, "{}", s.subject)?;
         for c in &s.changes {
             let cause = match &c.rule {
-                Some(rule) => format!("{:?} {}", c.kind, describe(rule)),
-                None => format!("{:?} at `{}`", c.kind, c.app),
+                Some(rule) => format!("{}: {}", kind_words(c.kind), describe(rule)),
+                None => format!("{}: at `{}`", kind_words(c.kind), c.app),
             };
             let place = c
                 .declared
                 .as_ref()
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default();
-            writeln!(out, "  {}{place}", snake(&cause))?;
+            writeln!(out, "  {cause}{place}")?;
             for a in &c.gained {
                 writeln!(out, "    + {} on {}", a.action, a.app)?;
             }
@@ -329,15 +329,10 @@ fn print_diff(drift: &AccessDiff) -> std::io::Result<()> {
     out.flush()
 }
 
-/// `GrantAdded grant to ...` → `grant added: grant to ...`.
-fn snake(cause: &str) -> String {
-    let (kind, rest) = cause.split_once(' ').unwrap_or((cause, ""));
-    let mut words = String::new();
-    for (i, c) in kind.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            words.push(' ');
-        }
-        words.push(c.to_ascii_lowercase());
-    }
-    format!("{words}: {rest}")
+/// A change kind in words, from its serialized name: `grant_added` → `grant added`.
+fn kind_words(kind: aoa_core::access::ChangeKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
 }

@@ -75,7 +75,12 @@ pub(crate) fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit
                     report.apps, report.edges, report.waves
                 );
             } else {
-                let _ = writeln!(out, "invalid: {} problem(s)", report.diagnostics.len());
+                let found: usize = report
+                    .diagnostics
+                    .iter()
+                    .map(aoa_core::Diagnostic::problem_count)
+                    .sum();
+                let _ = writeln!(out, "invalid: {found} problem(s)");
                 for d in &report.diagnostics {
                     let _ = write_diagnostic(&mut out, d);
                 }

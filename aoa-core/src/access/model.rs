@@ -13,6 +13,7 @@ use super::roles::Roles;
 use super::subject::SubjectKind;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Location;
+use crate::diagnostic::capped;
 use crate::error::{Error, Result};
 use crate::manifest::{AppId, Model};
 use rustc_hash::FxHashMap;
@@ -152,12 +153,12 @@ impl Built {
     pub(crate) fn into_result(self) -> Result<AccessIndex> {
         if !self.invalid.is_empty() {
             return Err(Error::InvalidAccess {
-                diagnostics: self.invalid,
+                diagnostics: capped(self.invalid),
             });
         }
         if !self.escalations.is_empty() {
             return Err(Error::Escalation {
-                diagnostics: self.escalations,
+                diagnostics: capped(self.escalations),
             });
         }
         Ok(self.index)

@@ -25,9 +25,12 @@ pub fn pattern_problem(text: &str, allow_glob: bool) -> Option<String> {
         let what = if c == '*' {
             "a glob `*` (a concrete action is needed here)".to_string()
         } else {
-            format!("the character {c:?}")
+            format!("the character {}", crate::diagnostic::describe_char(c))
         };
-        return Some(format!("`{}` contains {what}", text.escape_debug()));
+        return Some(format!(
+            "`{}` contains {what}",
+            crate::diagnostic::escaped(text)
+        ));
     }
     text.contains("**")
         .then(|| format!("`{text}` contains `**`; write a single `*`"))

@@ -89,7 +89,9 @@ impl Manifest {
             Ok(registry) => registry,
             Err(params::RegistryProblems::Io(e)) => return Err(e),
             Err(params::RegistryProblems::Invalid(diagnostics)) => {
-                return Err(Error::Params { diagnostics });
+                return Err(Error::Params {
+                    diagnostics: crate::diagnostic::capped(diagnostics),
+                });
             }
         };
         Manifest::assemble(

@@ -20,18 +20,52 @@ pub fn excerpt(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || is_invisible(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+        push_escaped(&mut out, c);
     }
     out
 }
 
-/// Formatting characters that change how text around them is shown without being seen themselves.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+/// `text` whole, with control and invisible formatting characters written as `\u{1b}` (borrowed when
+/// there is none): how every name from the input is printed for people.
+///
+/// ```
+/// use aoa_core::diagnostic::escaped;
+/// assert_eq!(escaped("web\u{1b}[31m"), "web\\u{1b}[31m");
+/// assert_eq!(escaped("web/api"), "web/api");
+/// ```
+pub fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if needs_escape(c) {
+        out.extend(c.escape_unicode());
+    } else {
+        out.push(c);
+    }
+}
+
+/// Whether `c` is a control character or an invisible formatting character (see [`is_invisible`]).
+pub fn needs_escape(c: char) -> bool {
+    c.is_control() || is_invisible(c)
+}
+
+/// Formatting characters that change how text around them is shown without being seen themselves:
+/// bidirectional marks, embeddings, overrides and isolates, zero-width characters, invisible fillers,
+/// variation selectors, tag characters and the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+        | '\u{fff0}'..='\u{fffb}' | '\u{e0000}'..='\u{e0fff}')
 }
 
 #[cfg(test)]

@@ -7,10 +7,52 @@ mod excerpt;
 
 pub use codes::{CODES, Code, is_code};
 pub use cycle::{Cycle, CycleEdge, EdgeKind};
-pub use excerpt::{EXCERPT_CHARS, excerpt};
+pub use excerpt::{EXCERPT_CHARS, escaped, excerpt, is_invisible, needs_escape};
 
 use serde::Serialize;
 use std::fmt;
+
+/// At most this many problems are listed in one error; a final `more-problems` line says how many more
+/// were found (see [`capped`]).
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// The first [`MAX_DIAGNOSTICS`] problems of `list`, then one `more-problems` line saying how many were
+/// left out (a `more-problems` line already in `list` adds the number it names). Every error's list of
+/// diagnostics goes through it, so the cap and its final line are the same for every kind of problem.
+pub fn capped(list: impl IntoIterator<Item = Diagnostic>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut hidden = 0;
+    for d in list {
+        if d.code == "more-problems" {
+            hidden += d.problem_count();
+        } else if out.len() < MAX_DIAGNOSTICS {
+            out.push(d);
+        } else {
+            hidden += 1;
+        }
+    }
+    if hidden > 0 {
+        out.push(more_problems(hidden));
+    }
+    out
+}
+
+/// The last line of a capped list: `N more problems not shown`.
+pub fn more_problems(hidden: usize) -> Diagnostic {
+    Diagnostic::new("more-problems", format!("{hidden} more problems not shown"))
+        .with_hint("fix the problems shown and run again to see the rest")
+}
+
+/// A character for a message: itself in backticks when it is visible, else its code point (`U+202E`), so
+/// that no control or invisible character of the input reaches a terminal and no Rust escape syntax
+/// reaches a reader.
+pub fn describe_char(c: char) -> String {
+    if needs_escape(c) || c.is_whitespace() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("`{c}`")
+    }
+}
 
 /// Where something was declared in a manifest: the file, the JSON pointer inside it and, when the text is
 /// known, the 1-based line and column.
@@ -31,6 +73,8 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
             (Some(line), Some(column)) => write!(f, "{}:{line}:{column}", self.file),
+            // The empty pointer is the whole document: the file alone says it.
+            _ if self.path.is_empty() => write!(f, "{}", self.file),
             _ => write!(f, "{} at {}", self.file, self.path),
         }
     }
@@ -74,6 +118,19 @@ impl Diagnostic {
             path: None,
             app: None,
             hint: None,
+        }
+    }
+
+    /// How many problems this diagnostic stands for: the number a `more-problems` line names, else one.
+    pub fn problem_count(&self) -> usize {
+        if self.code == "more-problems" {
+            self.message
+                .split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+        } else {
+            1
         }
     }
 
@@ -121,6 +178,8 @@ impl fmt::Display for Diagnostic {
             write!(f, "{file}")?;
             if let (Some(line), Some(column)) = (self.line, self.column) {
                 write!(f, ":{line}:{column}")?;
+            } else if let Some(path) = self.path.as_deref().filter(|p| !p.is_empty()) {
+                write!(f, " at {path}")?;
             }
             write!(f, ": ")?;
         }

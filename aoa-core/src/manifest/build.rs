@@ -228,9 +228,8 @@ pub(crate) fn build(
     if problems.total > 0 {
         let mut list = problems.list;
         if problems.total > list.len() {
-            list.push(Diagnostic::new(
-                "more-problems",
-                format!("{} more problems not shown", problems.total - list.len()),
+            list.push(crate::diagnostic::more_problems(
+                problems.total - list.len(),
             ));
         }
         return Err(Error::Manifest { diagnostics: list });
@@ -318,8 +317,14 @@ fn name_problem(name: &str) -> Option<String> {
         return Some("app name is empty".into());
     }
     name.chars()
-        .find(|c| c.is_whitespace() || c.is_control() || *c == ',')
-        .map(|c| format!("app name `{}` contains {c:?}", name.escape_debug()))
+        .find(|&c| c.is_whitespace() || crate::diagnostic::needs_escape(c) || c == ',')
+        .map(|c| {
+            format!(
+                "app name `{}` contains {}",
+                crate::diagnostic::escaped(name),
+                crate::diagnostic::describe_char(c)
+            )
+        })
 }
 
 /// Every loop of parent links, each listed once, starting at its member with the lowest id.

@@ -26,7 +26,7 @@ pub(crate) mod spec;
 pub use section::Section;
 pub use spec::{API_VERSION, APP_KEYS, AppSpec, DOCUMENT_KEYS};
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, capped};
 use crate::error::{Error, Result};
 use crate::source::{self, Format, Locator, SourceText};
 use crate::suggest;
@@ -36,7 +36,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// At most this many diagnostics are listed for one manifest; one more line says how many were left out.
-pub const MAX_DIAGNOSTICS: usize = 200;
+pub const MAX_DIAGNOSTICS: usize = crate::diagnostic::MAX_DIAGNOSTICS;
 
 /// Marks "no app" in the flat arrays.
 pub(crate) const NO_APP: u32 = u32::MAX;
@@ -158,7 +158,7 @@ impl Model {
         }
         if !syntax.is_empty() {
             return Err(Error::Syntax {
-                diagnostics: syntax,
+                diagnostics: capped(syntax),
             });
         }
         let built = with_structure_problems(invalid, build::build(&files, &file_starts, decls))?;
@@ -354,17 +354,13 @@ fn with_structure_problems(
 ) -> Result<build::Built> {
     match built {
         Ok(built) if structure.is_empty() => Ok(built),
-        Ok(_) => {
-            structure.truncate(MAX_DIAGNOSTICS);
-            Err(Error::Manifest {
-                diagnostics: structure,
-            })
-        }
+        Ok(_) => Err(Error::Manifest {
+            diagnostics: capped(structure),
+        }),
         Err(Error::Manifest { diagnostics }) => {
             structure.extend(diagnostics);
-            structure.truncate(MAX_DIAGNOSTICS + 1);
             Err(Error::Manifest {
-                diagnostics: structure,
+                diagnostics: capped(structure),
             })
         }
         Err(other) => Err(other),

@@ -14,9 +14,9 @@ mod registry;
 
 pub use registry::{RegistryProblems, load_registry, load_registry_in};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, capped};
 use crate::error::{Error, Result};
-use crate::manifest::{AppId, MAX_DIAGNOSTICS, Model, Section};
+use crate::manifest::{AppId, Model, Section};
 use crate::schema::compat::check as check_compat;
 use crate::schema::resolve::{ResolveError, check_all};
 use crate::schema::{
@@ -149,9 +149,8 @@ impl Hub {
         if problems.is_empty() {
             return Ok(hub);
         }
-        problems.truncate(MAX_DIAGNOSTICS);
         Err(Error::Params {
-            diagnostics: problems,
+            diagnostics: capped(problems),
         })
     }
 }

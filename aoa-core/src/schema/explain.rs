@@ -20,10 +20,11 @@ impl<'t> ResolvedParams<'t> {
     /// Every leaf of the value, in the value's key order, with the app that set it.
     pub fn explain(&self) -> Vec<ExplainRow<'t>> {
         let mut rows = Vec::new();
-        for_each_leaf(&self.value, &mut String::new(), &mut |path| {
+        // Each leaf's value is handed over by the walk itself, never looked up again by its pointer.
+        for_each_leaf(&self.value, &mut String::new(), &mut |path, leaf| {
             rows.push(ExplainRow {
                 path: path.to_string(),
-                value: self.value.pointer(path).cloned().unwrap_or(Value::Null),
+                value: leaf.clone(),
                 set_by: self.set_by(path),
             });
         });

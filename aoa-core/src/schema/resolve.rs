@@ -126,7 +126,7 @@ impl<'t> ResolvedParams<'t> {
     /// leaves absent here come from schema defaults.
     pub fn provenance(&self) -> BTreeMap<String, &'t str> {
         let mut out = BTreeMap::new();
-        for_each_leaf(&self.value, &mut String::new(), &mut |path| {
+        for_each_leaf(&self.value, &mut String::new(), &mut |path, _| {
             if let Some(app) = self.set_by(path) {
                 out.insert(path.to_string(), app);
             }
@@ -191,9 +191,9 @@ fn walk(values: &Map<String, Value>, path: &str) -> Walk {
     Walk::Inner
 }
 
-/// Calls `f` with the pointer of every leaf of `value` (scalars, lists and
-/// empty mappings), `path` being the pointer of `value`.
-pub(super) fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut(&str)) {
+/// Calls `f` with the pointer and the value of every leaf of `value` (scalars,
+/// lists and empty mappings), `path` being the pointer of `value`.
+pub(super) fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (key, item) in map {
@@ -204,7 +204,7 @@ pub(super) fn for_each_leaf(value: &Value, path: &mut String, f: &mut impl FnMut
                 path.truncate(len);
             }
         }
-        _ => f(path),
+        leaf => f(path, leaf),
     }
 }
 
@@ -671,7 +671,7 @@ fn lock_violations(source: &Map<String, Value>, locked: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (key, item) in map {
         let mut at = format!("{path}/{}", escape(key));
-        for_each_leaf(item, &mut at, &mut |p| found.push(p.to_string()));
+        for_each_leaf(item, &mut at, &mut |p, _| found.push(p.to_string()));
     }
     found
 }
