@@ -296,6 +296,40 @@ export interface Reason {
   subject: string
 }
 
+/** One role assignment resource. */
+export interface RoleAssignment {
+  /** `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`. */
+  id: string
+  /** UUIDv5 of (scope, principal, role definition). */
+  name: string
+  /** The assignment. */
+  properties: RoleAssignmentProperties
+  /** `Microsoft.Authorization/roleAssignments`. */
+  type: string
+}
+
+/** The properties of one role assignment (the body Azure's API accepts). */
+export interface RoleAssignmentProperties {
+  /** Which app, and why (the grant patterns). */
+  description: string
+  /** The object id of the app's managed identity (its `azure-principal-id` label), or `app:NAME` when the label is missing (listed in `missing_principals`). */
+  principalId: string
+  /** Always `ServicePrincipal` (managed identities). */
+  principalType: string
+  /** `/subscriptions/S/providers/Microsoft.Authorization/roleDefinitions/<role id>`. */
+  roleDefinitionId: string
+  /** The vault or secret resource id. */
+  scope: string
+}
+
+/** The answer of `Access::azure_role_assignments`. */
+export interface RoleAssignments {
+  /** Apps with assignments but no `azure-principal-id` label (their `principalId` is `app:NAME`). */
+  missing_principals: Array<string>
+  /** The assignments, app by app (by name), vault by vault. */
+  value: Array<RoleAssignment>
+}
+
 /** One grant, deny or identity need, as the index holds it (roles expanded). */
 export interface Rule {
   /** Its action patterns, roles expanded, sorted. */
@@ -538,6 +572,9 @@ export declare class Manifest {
   /** The core's `secrets_due` operation. */
   secretsDue(options: { now: string | number; within?: string | null; maxParallel?: number | null }): SecretsDue
   secretsDueAsync(options: { now: string | number; within?: string | null; maxParallel?: number | null }): Promise<SecretsDue>
+  /** The core's `azure_role_assignments` operation. */
+  azureRoleAssignments(options: { scopePrefix: string }): RoleAssignments
+  azureRoleAssignmentsAsync(options: { scopePrefix: string }): Promise<RoleAssignments>
   /** The core's `params` operation. */
   params(options: { app: string; explain?: boolean | null; encoding?: ParamsFormat | null }): ParamsReport
   paramsAsync(options: { app: string; explain?: boolean | null; encoding?: ParamsFormat | null }): Promise<ParamsReport>

@@ -61,6 +61,9 @@ enum Command {
     Schema(commands::schema::SchemaCommand),
     /// Secrets: what an app uses and may read, who may read a secret, what is due for rotation.
     Secrets(commands::secrets::SecretsArgs),
+    /// Export the manifest's grants for another system (always JSON).
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
             commands::schema::fingerprint(&args, format)
         }
         Command::Secrets(args) => commands::secrets::secrets(&args, format),
+        Command::Export(command) => commands::export::export(&command),
     };
     match result {
         Ok(exit) => exit.into(),

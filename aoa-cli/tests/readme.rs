@@ -16,8 +16,16 @@ fn readme_output_blocks_match_the_binary() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let mut checked = 0;
     let mut rest = readme.as_str();
-    while let Some(start) = rest.find("<!-- readme-check: ") {
-        let after = &rest[start + "<!-- readme-check: ".len()..];
+    // `readme-check: ARGS` is the whole output; `readme-check-head: N ARGS` its first N lines.
+    while let Some(start) = rest.find("<!-- readme-check") {
+        let after = &rest[start + "<!-- readme-check".len()..];
+        let (head, after) = match after.strip_prefix("-head: ") {
+            Some(a) => {
+                let (n, a) = a.split_once(' ').unwrap();
+                (Some(n.parse::<usize>().unwrap()), a)
+            }
+            None => (None, after.strip_prefix(": ").unwrap()),
+        };
         let (args, after) = after.split_once(" -->").unwrap();
         let block_start = after.find("```text\n").unwrap() + "```text\n".len();
         let block_end = after[block_start..].find("```").unwrap();
@@ -27,7 +35,10 @@ fn readme_output_blocks_match_the_binary() {
             .current_dir(&root)
             .output()
             .unwrap();
-        let actual = String::from_utf8(output.stdout).unwrap();
+        let mut actual = String::from_utf8(output.stdout).unwrap();
+        if let Some(n) = head {
+            actual = actual.split_inclusive('\n').take(n).collect();
+        }
         assert_eq!(
             actual, expected,
             "README block for `aoa {args}` is out of date"

@@ -19,6 +19,7 @@
 //! | `identity` | `app` (required)                                 | list of the app identity's actions |
 //! | `secrets`  | `app` (required)                                 | [`AppSecrets`](crate::access::AppSecrets) |
 //! | `secret_readers` | `secret` (required, a reference)           | [`SecretReaders`](crate::access::SecretReaders) |
+//! | `azure_role_assignments` | `scope_prefix` (required, `/subscriptions/S/resourceGroups/RG`) | [`RoleAssignments`](crate::access::RoleAssignments) |
 //! | `secrets_due` | `now` (required: UTC date-time or epoch seconds), `within` (default `30d`), `max_parallel` | [`SecretsDue`](crate::api::SecretsDue) |
 //! | `params`   | `app` (required), `explain` (bool), `encoding` (`json`, `avro-json`, `avro-binary`) | [`ParamsReport`] |
 //! | `schema_check` | `subject`, `schema` (required; the `.avsc` text), `mode` | [`CheckReport`](crate::schema::CheckReport) against the manifest's registry |
@@ -236,6 +237,16 @@ const OPERATIONS: &[Operation] = &[
         run: Run::Manifest(|m, a| {
             let (now, within) = (a.time("now")?, a.duration("within", "30d")?);
             to_value(&m.secrets_due(now, within, &a.plan_options()?)?)
+        }),
+    },
+    Operation {
+        name: "azure_role_assignments",
+        args: &["scope_prefix"],
+        run: Run::Manifest(|m, a| {
+            to_value(
+                &m.access()
+                    .azure_role_assignments(a.string("scope_prefix")?)?,
+            )
         }),
     },
     Operation {

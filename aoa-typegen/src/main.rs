@@ -32,6 +32,7 @@ fn result_of(g: &mut SchemaGenerator, operation: &str) -> Option<Value> {
         "secrets" => g.subschema_for::<access::AppSecrets>(),
         "secret_readers" => g.subschema_for::<access::SecretReaders>(),
         "secrets_due" => g.subschema_for::<aoa_core::SecretsDue>(),
+        "azure_role_assignments" => g.subschema_for::<access::RoleAssignments>(),
         _ => return None,
     };
     Some(schema.to_value())
@@ -48,7 +49,7 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
         "diagram" => ("'dot' | 'mermaid'", "Literal[\"dot\", \"mermaid\"]", false),
         "encoding" => ("ParamsFormat", "ParamsFormat", false),
         "mode" => ("CompatibilityMode", "CompatibilityMode", false),
-        "secret" => ("string", "str", true),
+        "secret" | "scope_prefix" => ("string", "str", true),
         "now" => ("string | number", "Union[str, int]", true),
         "within" => ("string", "str", false),
         _ => return None,

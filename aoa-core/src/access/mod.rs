@@ -25,6 +25,7 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 
+mod azure;
 mod check;
 mod diff;
 mod effective;
@@ -40,6 +41,10 @@ mod secret_ref;
 mod secrets;
 mod subject;
 
+pub use azure::{
+    KEY_VAULT_SECRETS_USER, PRINCIPAL_LABEL, RoleAssignment, RoleAssignmentProperties,
+    RoleAssignments, assignment_name,
+};
 pub use check::{Decision, Miss, MissKind, Outcome, Reason};
 pub use diff::{AccessDiff, AppAction, Change, ChangeKind, SubjectChanges, diff};
 pub use effective::{ActionAccess, AppActions, Effective, SubjectAccess, WhatCan, Who, WhoCan};

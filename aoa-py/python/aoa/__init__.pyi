@@ -212,6 +212,29 @@ Reason = TypedDict("Reason", {
     "subject": str,
 })
 
+#: One role assignment resource.
+RoleAssignment = TypedDict("RoleAssignment", {
+    "id": str,
+    "name": str,
+    "properties": RoleAssignmentProperties,
+    "type": str,
+})
+
+#: The properties of one role assignment (the body Azure's API accepts).
+RoleAssignmentProperties = TypedDict("RoleAssignmentProperties", {
+    "description": str,
+    "principalId": str,
+    "principalType": str,
+    "roleDefinitionId": str,
+    "scope": str,
+})
+
+#: The answer of `Access::azure_role_assignments`.
+RoleAssignments = TypedDict("RoleAssignments", {
+    "missing_principals": List[str],
+    "value": List[RoleAssignment],
+})
+
 #: One grant, deny or identity need, as the index holds it (roles expanded).
 Rule = TypedDict("Rule", {
     "actions": List[str],
@@ -365,6 +388,7 @@ class Manifest:
     def secrets(self, app: str) -> AppSecrets: ...
     def secret_readers(self, secret: str) -> SecretReaders: ...
     def secrets_due(self, now: Union[str, int], within: Optional[str] = None, max_parallel: Optional[int] = None) -> SecretsDue: ...
+    def azure_role_assignments(self, scope_prefix: str) -> RoleAssignments: ...
     def params(self, app: str, explain: Optional[bool] = None, encoding: Optional[ParamsFormat] = None) -> ParamsReport: ...
     def schema_check(self, subject: str, schema: str, mode: Optional[CompatibilityMode] = None) -> CheckReport: ...
     def diff(self, new: Manifest) -> AccessDiff: ...
