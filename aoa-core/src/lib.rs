@@ -30,7 +30,7 @@
 //! | 1 | `error` | [`Error`] and [`ErrorCode`] |
 //! | 2 | `source`, `schema` (never each other) | reading texts and positions; Avro schemas |
 //! | 3 | `manifest` | the model: names, parent and dependency arrays, sections |
-//! | 4 | `graph`, `access`, `params` (never each other) | each owns its index and its load-time checks |
+//! | 4 | `graph`, `access`, `params`, `schedule` (never each other) | each owns its index and its load-time checks; the rollout scheduler |
 //! | 5 | `api`, then `dispatch` | the facade [`Manifest`]; every operation by name over it, JSON in and out |
 //! | 6 | the CLI and the bindings (other crates) | only the facade, `dispatch`, `Error` and result types |
 
@@ -54,6 +54,7 @@ pub mod manifest;
 pub mod access;
 pub mod graph;
 pub mod params;
+pub mod schedule;
 
 pub mod api;
 pub mod dispatch;

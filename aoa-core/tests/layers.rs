@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("graph", 40),
     ("access", 40),
     ("params", 40),
+    ("schedule", 40),
     ("api", 50),
     ("dispatch", 51),
 ];

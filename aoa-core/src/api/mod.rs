@@ -12,8 +12,10 @@
 //! # Ok::<(), aoa_core::Error>(())
 //! ```
 
+mod rollout;
 mod secrets;
 
+pub use rollout::CLASS_LABEL;
 pub use secrets::{DueRollout, SecretsDue};
 
 use crate::access::{Access, AccessDiff, AccessIndex};

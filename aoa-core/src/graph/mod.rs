@@ -75,8 +75,8 @@ impl Graph {
         }
     }
 
-    /// The apps that roll out right after `v` (its children and dependents), in id order.
-    fn successors(&self, v: u32) -> &[u32] {
+    /// The apps that roll out right after app `v` (its children and dependents), by id, in id order.
+    pub fn successors(&self, v: u32) -> &[u32] {
         &self.succ[self.succ_start[v as usize] as usize..self.succ_start[v as usize + 1] as usize]
     }
 
@@ -86,7 +86,7 @@ impl Graph {
     }
 
     /// The number of apps.
-    fn app_count(&self) -> usize {
+    pub fn app_count(&self) -> usize {
         self.rank.len()
     }
 

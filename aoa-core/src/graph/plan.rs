@@ -108,6 +108,20 @@ impl Graph {
         }
     }
 
+    /// The wave of every app of `m` (this graph's model), by app id.
+    ///
+    /// # Errors
+    /// [`Error::Cycle`] naming every cycle.
+    pub fn wave_of_each<'g>(&'g self, m: &Model) -> Result<&'g [u32]> {
+        self.plan(m, &PlanOptions::default())?;
+        match self.full.get() {
+            Some(Ok(layering)) => Ok(&layering.wave),
+            _ => Err(Error::Cycle {
+                cycles: self.cycles(m),
+            }),
+        }
+    }
+
     /// Every cycle of the rollout graph (empty when a plan exists).
     pub fn cycles(&self, m: &Model) -> Vec<Cycle> {
         match self.plan(m, &PlanOptions::default()) {
