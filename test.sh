@@ -100,4 +100,17 @@ $JAVA_RUN ConformanceKt
 $JAVA_RUN PlanPlatformKt | grep -qx 'unknown-app: unknown app `web/storefrnt`; did you mean `web/storefront`?'
 echo "kotlin section took $((SECONDS - kotlin_start)) s"
 
+echo "== mermaid: aoa graph --diagram mermaid parses with the mermaid package (issue 10)"
+# mermaid needs a DOM when imported (DOMPurify hooks), so jsdom stands in; both are cached in target/.
+MERMAID=target/mermaid-check
+if [ ! -d "$MERMAID/node_modules/mermaid" ] || [ ! -d "$MERMAID/node_modules/jsdom" ]; then
+  mkdir -p "$MERMAID"
+  (cd "$MERMAID" && npm init -y > /dev/null && npm install --silent --no-audit --no-fund 'mermaid@11' 'jsdom@29' > /dev/null)
+fi
+cp aoa-cli/tests/mermaid/check.mjs "$MERMAID/check.mjs"
+for m in examples/platform aoa-cli/tests/fixtures/hostile-names; do
+  target/debug/aoa graph -m "$m" --diagram mermaid > "$MERMAID/$(basename "$m").mmd"
+done
+node "$MERMAID/check.mjs" "$MERMAID/platform.mmd" "$MERMAID/hostile-names.mmd"
+
 echo "== all suites passed (target/: $(du -sh target | cut -f1), disk: $(df -h . | tail -1 | awk '{print $4}') free)"

@@ -61,7 +61,7 @@ pub(crate) fn report_error(error: &Error, format: OutputFormat) -> Exit {
             print_json(&serde_json::json!({ "error": body }));
         }
         OutputFormat::Text => {
-            let mut err = std::io::stderr().lock();
+            let mut err = Escaping(std::io::stderr().lock());
             let _ = writeln!(err, "error: {}", headline(error));
             for d in &diagnostics {
                 let _ = write_diagnostic(&mut err, d);
@@ -117,6 +117,36 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
         writeln!(out, "    hint: {hint}")?;
     }
     Ok(())
+}
+
+/// A writer for people: every piece written is text, and control and invisible formatting characters in
+/// it (a terminal escape sequence in an app name, a bidirectional override) are written as `\u{1b}`, line
+/// breaks excepted. Every name from the input reaches the terminal through it.
+pub(crate) struct Escaping<W: Write>(pub(crate) W);
+
+impl<W: Write> Write for Escaping<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // `write!` hands over whole `str` pieces, so a piece is valid UTF-8; anything else is written lossily.
+        let text = String::from_utf8_lossy(buf);
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            self.0.write_all(aoa_core::escaped(first).as_bytes())?;
+        }
+        for line in lines {
+            self.0.write_all(b"\n")?;
+            self.0.write_all(aoa_core::escaped(line).as_bytes())?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Standard output for text meant for people, buffered and escaped ([`Escaping`]).
+pub(crate) fn text_out() -> Escaping<BufWriter<std::io::StdoutLock<'static>>> {
+    Escaping(BufWriter::new(std::io::stdout().lock()))
 }
 
 /// Prints a value as one JSON document on stdout.

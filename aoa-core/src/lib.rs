@@ -61,7 +61,7 @@ pub mod dispatch;
 
 pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};
 pub use api::{DueRollout, Manifest, SecretsDue};
-pub use diagnostic::{Cycle, CycleEdge, Diagnostic, EdgeKind, Location};
+pub use diagnostic::{Cycle, CycleEdge, Diagnostic, EdgeKind, Location, escaped};
 pub use error::{Error, ErrorCode, Result};
 pub use graph::{Direction, Plan, PlanOptions, Selector, Wave};
 pub use manifest::{AppId, AppSpec, Model, Section};

@@ -1,11 +1,11 @@
 //! Permission commands: `check`, `who-can`, `what-can`, `effective`, `diff`.
 
 use crate::args::ManifestArgs;
-use crate::output::{Exit, OutputFormat, print_json};
+use crate::output::{Exit, OutputFormat, print_json, text_out};
 use aoa_core::access::{AccessDiff, Decision, MissKind, Outcome, Reason, Rule};
 use aoa_core::{Error, Manifest};
 use serde::Serialize;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `aoa check`.
@@ -141,7 +141,7 @@ pub(crate) fn check(args: &CheckArgs, format: OutputFormat) -> Result<Exit, Erro
 }
 
 fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     let groups = if args.groups.is_empty() {
         String::new()
     } else {
@@ -198,7 +198,7 @@ pub(crate) fn who_can(args: &WhoCanArgs, format: OutputFormat) -> Result<Exit, E
     match format {
         OutputFormat::Json => print_json(&who),
         OutputFormat::Text => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
+            let mut out = text_out();
             let _ = writeln!(
                 out,
                 "{} subject(s) may `{}` on `{}`",
@@ -226,7 +226,7 @@ pub(crate) fn what_can(args: &WhatCanArgs, format: OutputFormat) -> Result<Exit,
     match format {
         OutputFormat::Json => print_json(&what),
         OutputFormat::Text => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
+            let mut out = text_out();
             for a in &what.apps {
                 let _ = writeln!(out, "{}: {}", a.app, a.actions.join(", "));
             }
@@ -247,7 +247,7 @@ pub(crate) fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Ex
     match format {
         OutputFormat::Json => print_json(&effective),
         OutputFormat::Text => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
+            let mut out = text_out();
             let _ = writeln!(
                 out,
                 "{} subject(s) on `{}`",
@@ -299,7 +299,7 @@ pub(crate) fn diff(args: &DiffArgs, format: OutputFormat) -> Result<Exit, Error>
 }
 
 fn print_diff(drift: &AccessDiff) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     writeln!(
         out,
         "{} permission(s) gained, {} lost",

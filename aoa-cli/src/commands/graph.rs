@@ -1,9 +1,9 @@
 //! Graph commands: `validate`, `plan`, `teardown`, `graph`.
 
 use crate::args::{ManifestArgs, renamed};
-use crate::output::{Exit, OutputFormat, print_json, write_diagnostic};
+use crate::output::{Exit, OutputFormat, print_json, text_out, write_diagnostic};
 use aoa_core::{Error, Plan, PlanOptions, Selector, dispatch};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `aoa validate`.
@@ -67,7 +67,7 @@ pub(crate) fn validate(args: &ValidateArgs, format: OutputFormat) -> Result<Exit
     match format {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Text => {
-            let mut out = std::io::stdout().lock();
+            let mut out = text_out();
             if report.valid {
                 let _ = writeln!(
                     out,
@@ -124,7 +124,7 @@ pub(crate) fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Res
 }
 
 fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     let verb = match plan.direction {
         aoa_core::Direction::Rollout => "rollout",
         aoa_core::Direction::Teardown => "teardown",
@@ -165,7 +165,7 @@ pub(crate) fn graph(args: &GraphArgs) -> Result<Exit, Error> {
         GraphFormat::Dot => dispatch::Diagram::Dot,
         GraphFormat::Mermaid => dispatch::Diagram::Mermaid,
     };
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     let _ = dispatch::write_diagram(&m, diagram, &mut out).and_then(|()| out.flush());
     Ok(Exit::Ok)
 }

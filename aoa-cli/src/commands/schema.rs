@@ -1,7 +1,7 @@
 //! Schema hub commands: `params`, `schema check`, `schema fingerprint`.
 
 use crate::args::{ManifestArgs, renamed};
-use crate::output::{Exit, OutputFormat, print_json};
+use crate::output::{Exit, OutputFormat, print_json, text_out};
 use aoa_core::schema::{CheckReport, ExplainRow, ParsedSchema, fingerprints};
 use aoa_core::{Error, ParamsFormat, dispatch};
 use std::io::Write;
@@ -102,7 +102,7 @@ pub(crate) fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Er
     let encoding = renamed(args.encoding, args.format, "--format", "--encoding");
     let format = ParamsFormat::from(encoding.unwrap_or(Encoding::Json));
     let report = dispatch::params(&manifest, app, args.explain, Some(format))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = text_out();
     let _ = match (output, &report.explain, &report.encoded) {
         (OutputFormat::Json, _, _) => {
             print_json(&report);
@@ -113,8 +113,11 @@ pub(crate) fn params(args: &ParamsArgs, output: OutputFormat) -> Result<Exit, Er
             writeln!(out, "{hex}")
         }
         (OutputFormat::Text, None, _) if format == ParamsFormat::AvroBinary => {
+            // Binary output is bytes, not text: written as it is, to a file or a pipe.
             let id = manifest.app(app)?;
-            out.write_all(&manifest.encode_params(id, format)?)
+            let mut raw = std::io::stdout().lock();
+            raw.write_all(&manifest.encode_params(id, format)?)
+                .and_then(|()| raw.flush())
         }
         (OutputFormat::Text, None, encoded) => writeln!(
             out,
@@ -167,7 +170,7 @@ pub(crate) fn check(args: &CheckArgs, output: OutputFormat) -> Result<Exit, Erro
     match output {
         OutputFormat::Json => print_json(&report),
         OutputFormat::Text => {
-            let _ = write_check(&mut std::io::stdout().lock(), &report, &args.schema);
+            let _ = write_check(&mut text_out(), &report, &args.schema);
         }
     }
     Ok(if report.compatible {
@@ -229,7 +232,7 @@ pub(crate) fn fingerprint(args: &FingerprintArgs, output: OutputFormat) -> Resul
         OutputFormat::Json => print_json(&prints),
         OutputFormat::Text => {
             let _ = writeln!(
-                std::io::stdout().lock(),
+                text_out(),
                 "crc64-avro: {}\nsha256: {}\ncanonical form: {}",
                 prints.crc64_avro,
                 prints.sha256,

@@ -3,10 +3,10 @@
 
 use super::access::reason_line;
 use crate::args::ManifestArgs;
-use crate::output::{Exit, OutputFormat, print_json};
+use crate::output::{Exit, OutputFormat, print_json, text_out};
 use aoa_core::access::{AppSecrets, SecretReaders, parse_duration, parse_utc};
 use aoa_core::{Error, PlanOptions, SecretsDue};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 /// Arguments of `aoa secrets`.
 #[derive(clap::Args)]
@@ -81,7 +81,7 @@ fn invalid(message: String) -> Error {
 }
 
 fn print_app(s: &AppSecrets<'_>) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     writeln!(out, "secrets of {}: {} used", s.app, s.uses.len())?;
     for u in &s.uses {
         let used = u.used;
@@ -128,7 +128,7 @@ fn readers(args: &ReadersArgs, format: OutputFormat) -> Result<Exit, Error> {
 }
 
 fn print_readers(r: &SecretReaders<'_>) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     writeln!(out, "readers of {}: {} apps", r.secret, r.readers.len())?;
     for reader in &r.readers {
         let uses = if reader.uses { " (uses it)" } else { "" };
@@ -163,7 +163,7 @@ fn due(args: &DueArgs, format: OutputFormat) -> Result<Exit, Error> {
 }
 
 fn print_due(d: &SecretsDue<'_>) -> std::io::Result<()> {
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = text_out();
     writeln!(
         out,
         "secrets due by {} (now {}): {}",

@@ -29,6 +29,7 @@ mod azure;
 mod check;
 mod diff;
 mod effective;
+mod env_spelling;
 mod escalation;
 mod glob_gains;
 mod glob_set;

@@ -201,6 +201,7 @@ impl AccessIndex {
             ceiling_set[c.app.index()] = ix.set_of(patterns, &mut set_ids);
         }
         ix.ceiling_chain(m, &ceiling_set);
+        invalid.extend(super::env_spelling::check(m, &ix, &rules));
         escalations.extend(escalation::check(m, &ix, &rules));
 
         let hot: Vec<(u32, bool, Hot)> = rules

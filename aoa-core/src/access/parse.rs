@@ -320,13 +320,24 @@ impl Reader<'_> {
         fields: &Map<String, Value>,
         suffix: &str,
     ) -> (Vec<String>, bool) {
-        let env = fields
-            .get("env")
-            .map(|v| self.strings(v, &format!("{suffix}/env"), "`env`"))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
+        let at = format!("{suffix}/env");
+        let env = match fields.get("env") {
+            // An empty list would mean "every environment", the opposite of what it says.
+            Some(Value::Array(items)) if items.is_empty() => {
+                self.problem(
+                    &at,
+                    "wrong-type",
+                    "`env: []` names no environment; a rule with an `env` list applies only in the environments listed".into(),
+                    "list the environments (`env: [prod]`), or leave `env` out to mean every environment",
+                );
+                Vec::new()
+            }
+            Some(v) => self.strings(v, &at, "`env`"),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
         let propagate = match fields.get("propagate") {
             None => true,
             Some(Value::Bool(b)) => *b,

@@ -39,18 +39,31 @@ impl SubjectKind {
 pub fn parse_subject(text: &str) -> Result<(SubjectKind, &str), String> {
     let Some((prefix, id)) = text.split_once(':') else {
         return Err(format!(
-            "subject `{text}` has no kind; write `user:{text}`, `group:{text}` or `app:{text}`"
+            "subject `{0}` has no kind; write `user:{0}`, `group:{0}` or `app:{0}`",
+            crate::diagnostic::escaped(text)
         ));
     };
     let Some(kind) = SubjectKind::ALL.into_iter().find(|k| k.prefix() == prefix) else {
         return Err(format!(
-            "unknown subject kind `{prefix}` in `{text}`; use `user:`, `group:` or `app:`"
+            "unknown subject kind `{}` in `{}`; use `user:`, `group:` or `app:`",
+            crate::diagnostic::escaped(prefix),
+            crate::diagnostic::escaped(text)
         ));
     };
-    if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(c) = id
+        .chars()
+        .find(|&c| c.is_whitespace() || crate::diagnostic::needs_escape(c))
+    {
         return Err(format!(
-            "subject `{}` needs a non-empty id without spaces after `{prefix}:`",
-            text.escape_debug()
+            "subject `{}` contains {}; an id has no spaces, control or invisible formatting characters",
+            crate::diagnostic::escaped(text),
+            crate::diagnostic::describe_char(c)
+        ));
+    }
+    if id.is_empty() {
+        return Err(format!(
+            "subject `{}` needs a non-empty id after `{prefix}:`",
+            crate::diagnostic::escaped(text)
         ));
     }
     Ok((kind, id))

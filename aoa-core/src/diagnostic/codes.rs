@@ -181,6 +181,16 @@ pub const CODES: &[Code] = &[
         "invalid-argument",
         "an argument of an operation is not acceptable",
     ),
+    code(
+        "invalid-label",
+        "manifest",
+        "a label key or value with a control or invisible formatting character",
+    ),
+    code(
+        "env-spelling",
+        "invalid-access",
+        "an `env` label that differs only in case or punctuation from an environment a deny above it names",
+    ),
 ];
 
 /// Whether `name` is a code of [`CODES`].

@@ -172,23 +172,25 @@ impl Diagnostic {
     }
 }
 
+/// For people: `file:line:column: message (app `x`); hint: ...`, every piece escaped ([`escaped`]) so that
+/// no control or invisible character of the input reaches a terminal.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{file}")?;
+            write!(f, "{}", escaped(file))?;
             if let (Some(line), Some(column)) = (self.line, self.column) {
                 write!(f, ":{line}:{column}")?;
             } else if let Some(path) = self.path.as_deref().filter(|p| !p.is_empty()) {
-                write!(f, " at {path}")?;
+                write!(f, " at {}", escaped(path))?;
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", escaped(&self.message))?;
         if let Some(app) = &self.app {
-            write!(f, " (app `{app}`)")?;
+            write!(f, " (app `{}`)", escaped(app))?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "; hint: {hint}")?;
+            write!(f, "; hint: {}", escaped(hint))?;
         }
         Ok(())
     }

@@ -60,16 +60,22 @@ pub fn write_diagram(
     for id in m.ids_by_name() {
         match diagram {
             Diagram::Dot => writeln!(out, "  {};", quote(m.name(id)))?,
-            Diagram::Mermaid => writeln!(out, "  n{}[{}]", id.0, quote(m.name(id)))?,
+            Diagram::Mermaid => writeln!(out, "  n{}[\"{}\"]", id.0, mermaid_text(m.name(id)))?,
         }
     }
     for id in m.ids_by_name() {
         for (i, pred) in m.predecessors(id).enumerate() {
             let is_parent = i == 0 && m.parent(id).is_some();
-            let (from, to) = (quote(m.name(pred)), quote(m.name(id)));
             match (diagram, is_parent) {
-                (Diagram::Dot, true) => writeln!(out, "  {from} -> {to};")?,
-                (Diagram::Dot, false) => writeln!(out, "  {from} -> {to} [style=dashed];")?,
+                (Diagram::Dot, true) => {
+                    writeln!(out, "  {} -> {};", quote(m.name(pred)), quote(m.name(id)))?;
+                }
+                (Diagram::Dot, false) => writeln!(
+                    out,
+                    "  {} -> {} [style=dashed];",
+                    quote(m.name(pred)),
+                    quote(m.name(id))
+                )?,
                 (Diagram::Mermaid, true) => writeln!(out, "  n{} --> n{}", pred.0, id.0)?,
                 (Diagram::Mermaid, false) => writeln!(out, "  n{} -.-> n{}", pred.0, id.0)?,
             }
@@ -81,10 +87,43 @@ pub fn write_diagram(
     Ok(())
 }
 
+/// A name as the text of a quoted Mermaid label: letters, digits and `-_./:@+` as they are, every other
+/// character as a Mermaid entity code (`#34;`), so that no name can end the label, start a Markdown string
+/// or inject HTML, and the flowchart always parses.
+fn mermaid_text(name: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() && !crate::diagnostic::needs_escape(c) || "-_./:@+".contains(c) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "#{};", u32::from(c));
+        }
+    }
+    out
+}
+
 /// The diagram as text.
 pub fn diagram(manifest: &Manifest, diagram: Diagram) -> String {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail, and every piece written is UTF-8.
     let _ = write_diagram(manifest, diagram, &mut out);
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mermaid_text;
+
+    #[test]
+    fn mermaid_labels_keep_plain_names_and_encode_the_rest() {
+        assert_eq!(
+            mermaid_text("team-3/pay_ments.v2:x@y+z"),
+            "team-3/pay_ments.v2:x@y+z"
+        );
+        assert_eq!(mermaid_text("a\"b"), "a#34;b");
+        assert_eq!(mermaid_text("`x`"), "#96;x#96;");
+        assert_eq!(mermaid_text("<b>#[]"), "#60;b#62;#35;#91;#93;");
+        assert_eq!(mermaid_text("é"), "é");
+    }
 }

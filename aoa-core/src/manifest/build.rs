@@ -89,8 +89,29 @@ pub(crate) fn build(
         let name = names.get(id as usize);
         if let Some(problem) = name_problem(name) {
             problems.push(id, "/name", Diagnostic::new("invalid-name", problem).with_app(name).with_hint(
-                "use a non-empty name without spaces, commas or control characters, e.g. `team-3/payments`",
+                "use a non-empty name without spaces, commas, control or invisible formatting characters, e.g. `team-3/payments`",
             ));
+        }
+        if let Some(meta) = &decls[id as usize].meta {
+            for (key, value) in &meta.labels {
+                let Some(c) = key
+                    .chars()
+                    .chain(value.chars())
+                    .find(|&c| crate::diagnostic::needs_escape(c))
+                else {
+                    continue;
+                };
+                let suffix = format!("/labels/{}", crate::source::escape_pointer_token(key));
+                let message = format!(
+                    "label `{}: {}` contains {}",
+                    crate::diagnostic::escaped(key),
+                    crate::diagnostic::escaped(value),
+                    crate::diagnostic::describe_char(c)
+                );
+                problems.push(id, &suffix, Diagnostic::new("invalid-label", message).with_app(name).with_hint(
+                    "labels select apps and match environments: write them without control characters, bidirectional overrides or zero-width characters",
+                ));
+            }
         }
         if let Err(first) = index.insert(&names, id) {
             let (file, pointer) = super::app_pointer(files, file_starts, AppId(first), "/name");
