@@ -31,7 +31,7 @@
 //! | 2 | `source`, `schema` (never each other) | reading texts and positions; Avro schemas |
 //! | 3 | `manifest` | the model: names, parent and dependency arrays, sections |
 //! | 4 | `graph`, `access`, `params`, `schedule` (never each other) | each owns its index and its load-time checks; the rollout scheduler |
-//! | 5 | `api`, then `dispatch` | the facade [`Manifest`]; every operation by name over it, JSON in and out |
+//! | 5 | `api`, then `argocd`, then `dispatch` | the facade [`Manifest`]; Argo CD interop over it; every operation by name, JSON in and out |
 //! | 6 | the CLI and the bindings (other crates) | only the facade, `dispatch`, `Error` and result types |
 
 #![forbid(unsafe_code)]
@@ -57,6 +57,7 @@ pub mod params;
 pub mod schedule;
 
 pub mod api;
+pub mod argocd;
 pub mod dispatch;
 
 pub use access::{Access, AccessDiff, AccessIndex, Decision, Outcome};

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Each top-level module of `aoa-core/src` and its layer (times ten: `dispatch` sits on `api` inside layer 5).
+/// Each top-level module of `aoa-core/src` and its layer (times ten: `argocd` sits on `api`, and `dispatch` on both, inside layer 5).
 const LAYERS: &[(&str, u32)] = &[
     ("diagnostic", 0),
     ("suggest", 0),
@@ -18,7 +18,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("params", 40),
     ("schedule", 40),
     ("api", 50),
-    ("dispatch", 51),
+    ("argocd", 51),
+    ("dispatch", 52),
 ];
 
 fn layer_of(module: &str) -> Option<u32> {

@@ -191,6 +191,56 @@ pub const CODES: &[Code] = &[
         "invalid-access",
         "an `env` label that differs only in case or punctuation from an environment a deny above it names",
     ),
+    code(
+        "not-kubernetes",
+        "manifest",
+        "an Argo CD repository document without `apiVersion` and `kind`",
+    ),
+    code(
+        "unparsable-file",
+        "manifest",
+        "a repository file aoa cannot parse (placeholders, bad YAML): reported and skipped",
+    ),
+    code(
+        "needs-rendering",
+        "manifest",
+        "a Helm chart template: reported and skipped until rendered",
+    ),
+    code(
+        "invalid-wave",
+        "manifest",
+        "a sync-wave or hook-weight annotation that is not an integer (Argo CD uses 0)",
+    ),
+    code(
+        "managing-cycle",
+        "manifest",
+        "Applications whose sources hold each other's files",
+    ),
+    code(
+        "rbac-line",
+        "manifest",
+        "an RBAC policy line Argo CD refuses (wrong field count, bad CSV)",
+    ),
+    code(
+        "rbac-regex",
+        "manifest",
+        "an RBAC regular expression that does not compile",
+    ),
+    code(
+        "unsupported-generator",
+        "manifest",
+        "an ApplicationSet generator aoa does not expand",
+    ),
+    code(
+        "project-denied",
+        "manifest",
+        "an Application's source or destination its AppProject does not permit",
+    ),
+    code(
+        "project-wider",
+        "manifest",
+        "a child Application's AppProject wider than its parent's",
+    ),
 ];
 
 /// Whether `name` is a code of [`CODES`].

@@ -10,6 +10,7 @@ mod json_locate;
 mod json_strict;
 mod locator;
 mod schema_files;
+mod tree;
 mod yaml;
 
 pub(crate) use files::read_resolved;
@@ -23,7 +24,9 @@ pub use schema_files::{
     MODE_FILE, REGISTRY_DIR, RegistryFile, RegistryListing, read_registry, read_schema_file,
     registry_dir,
 };
+pub use tree::{MAX_TREE_FILES, TreeFile, read_tree};
 pub(crate) use yaml::parse_yaml;
+pub use yaml::{YamlDocument, parse_yaml_documents};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};

@@ -31,6 +31,33 @@ enum Frame {
 ///
 /// Errors are syntax diagnostics with the line and column where parsing stopped.
 pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions), Diagnostic> {
+    let mut documents = parse_stream(text, origin, false)?;
+    Ok(documents.pop().map_or_else(
+        || (Value::Null, Positions::default()),
+        |d| (d.value, d.positions),
+    ))
+}
+
+/// One document of a multi-document YAML stream.
+#[derive(Debug, Clone)]
+pub struct YamlDocument {
+    /// The document as JSON.
+    pub value: Value,
+    /// Positions of its nodes by JSON pointer: 1-based (line, column).
+    pub positions: FxHashMap<String, (usize, usize)>,
+    /// The 1-based line where the document's content starts.
+    pub line: usize,
+}
+
+/// Parses every document of a YAML stream (`---` separated), skipping empty (null) ones.
+///
+/// # Errors
+/// A syntax diagnostic with the line and column where parsing stopped.
+pub fn parse_yaml_documents(text: &str, origin: &str) -> Result<Vec<YamlDocument>, Diagnostic> {
+    parse_stream(text, origin, true)
+}
+
+fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument>, Diagnostic> {
     let mut builder = Builder {
         origin,
         stack: Vec::new(),
@@ -38,7 +65,9 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
         positions: Positions::default(),
         root: None,
     };
-    let mut documents = 0;
+    let mut documents = Vec::new();
+    let mut started = 0;
+    let mut line = 1;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
             let m = e.marker();
@@ -46,8 +75,9 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
         })?;
         match event {
             Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
+                started += 1;
+                line = span.start.line();
+                if started > 1 && !many {
                     return Err(syntax(
                         origin,
                         span.start.line(),
@@ -56,6 +86,18 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
                     )
                     .with_hint("put each document in its own file of the manifest directory"));
                 }
+            }
+            Event::DocumentEnd => {
+                if let Some(value) = builder.root.take().filter(|v| !v.is_null()) {
+                    let positions = std::mem::take(&mut builder.positions);
+                    let first = positions.get("").map_or(line, |&(l, _)| l);
+                    documents.push(YamlDocument {
+                        value,
+                        positions,
+                        line: first,
+                    });
+                }
+                builder.anchors.clear();
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let value = scalar(&value, style, tag.as_deref()).map_err(|message| {
@@ -101,10 +143,18 @@ pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions),
                 };
                 builder.finish(value, anchor)?;
             }
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
     }
-    Ok((builder.root.unwrap_or(Value::Null), builder.positions))
+    if let Some(value) = builder.root.take().filter(|v| !v.is_null()) {
+        let positions = std::mem::take(&mut builder.positions);
+        documents.push(YamlDocument {
+            value,
+            positions,
+            line,
+        });
+    }
+    Ok(documents)
 }
 
 struct Builder<'a> {
@@ -346,6 +396,17 @@ mod tests {
         assert!(err.message.contains("more than one YAML document"));
         let err = parse_yaml("a: 99999999999999999999\n", "big.yaml").unwrap_err();
         assert!(err.message.contains("does not fit in 64 bits"));
+    }
+
+    #[test]
+    fn streams_hold_many_documents_with_their_lines() {
+        let docs =
+            parse_yaml_documents("a: 1\n---\nb: 2\n---\n---\nc:\n  d: 3\n", "s.yaml").unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[1].value, json!({"b": 2}));
+        assert_eq!(docs[1].line, 3);
+        assert_eq!(docs[2].positions.get("/c/d"), Some(&(7, 6)));
+        assert!(parse_yaml_documents("a: [\n", "bad.yaml").is_err());
     }
 
     #[test]
