@@ -169,7 +169,7 @@ fn simulate(case: &Case, graph: &Successors) -> Trace {
                 Decision::TimedOut { app, .. } => {
                     running.remove(&app);
                 }
-                Decision::Succeeded { app } => {
+                Decision::Succeeded { app, .. } => {
                     succeeded[app as usize] = true;
                     is_final[app as usize] = true;
                 }
@@ -242,7 +242,7 @@ proptest! {
         for (_, d) in trace {
             match d {
                 Decision::Start { app, .. } => starts[app as usize] += 1,
-                Decision::Succeeded { app } => successes[app as usize] += 1,
+                Decision::Succeeded { app, .. } => successes[app as usize] += 1,
                 other => prop_assert!(false, "unexpected {other:?}"),
             }
         }
@@ -289,7 +289,7 @@ proptest! {
         for (i, (_, d)) in trace.iter().enumerate() {
             match d {
                 Decision::Start { app, .. } => start_at[*app as usize] = i,
-                Decision::Succeeded { app } => done_at[*app as usize] = i,
+                Decision::Succeeded { app, .. } => done_at[*app as usize] = i,
                 _ => {}
             }
         }
@@ -333,7 +333,7 @@ fn fail_fast_lets_running_apps_finish_and_skips_the_rest() {
     );
     assert_eq!(
         s.on(2, Event::Succeeded { app: 1, attempt: 1 }).unwrap(),
-        [Decision::Succeeded { app: 1 }]
+        [Decision::Succeeded { app: 1, attempt: 1 }]
     );
     assert!(s.is_finished());
 }
@@ -394,7 +394,7 @@ fn retries_back_off_and_timeouts_count_as_failures() {
     );
     assert_eq!(
         s.on(420, Event::Succeeded { app: 0, attempt: 3 }).unwrap(),
-        [Decision::Succeeded { app: 0 }]
+        [Decision::Succeeded { app: 0, attempt: 3 }]
     );
 }
 
@@ -519,7 +519,10 @@ fn a_manifest_schedules_by_parents_dependencies_and_class_labels() {
         )
         .unwrap(),
         [
-            Decision::Succeeded { app: id("root") },
+            Decision::Succeeded {
+                app: id("root"),
+                attempt: 1
+            },
             Decision::Start {
                 app: id("db1"),
                 attempt: 1
@@ -537,7 +540,10 @@ fn a_manifest_schedules_by_parents_dependencies_and_class_labels() {
         )
         .unwrap(),
         [
-            Decision::Succeeded { app: id("db1") },
+            Decision::Succeeded {
+                app: id("db1"),
+                attempt: 1
+            },
             Decision::Start {
                 app: id("db2"),
                 attempt: 1

@@ -61,6 +61,8 @@ pub enum Decision {
     Succeeded {
         /// The app.
         app: u32,
+        /// The attempt that succeeded.
+        attempt: u32,
     },
     /// The app failed for good after this many attempts.
     Failed {

@@ -17,9 +17,9 @@
 //! assert_eq!(s.on(0, Event::Begin)?, vec![Decision::Start { app: 0, attempt: 1 }]);
 //! assert_eq!(
 //!     s.on(5, Event::Succeeded { app: 0, attempt: 1 })?,
-//!     vec![Decision::Succeeded { app: 0 }, Decision::Start { app: 1, attempt: 1 }]
+//!     vec![Decision::Succeeded { app: 0, attempt: 1 }, Decision::Start { app: 1, attempt: 1 }]
 //! );
-//! assert_eq!(s.on(9, Event::Succeeded { app: 1, attempt: 1 })?, vec![Decision::Succeeded { app: 1 }]);
+//! assert_eq!(s.on(9, Event::Succeeded { app: 1, attempt: 1 })?, vec![Decision::Succeeded { app: 1, attempt: 1 }]);
 //! assert!(s.is_finished());
 //! # Ok::<(), aoa_core::Error>(())
 //! ```

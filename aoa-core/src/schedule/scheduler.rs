@@ -192,7 +192,7 @@ impl Scheduler {
                 if self.current_attempt(app, attempt)? {
                     self.finish_running(app);
                     self.set_final(app, AppStatus::Succeeded);
-                    out.push(Decision::Succeeded { app });
+                    out.push(Decision::Succeeded { app, attempt });
                     self.release_successors(app);
                 }
             }
