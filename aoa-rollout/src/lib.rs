@@ -27,12 +27,14 @@
 //! ```
 
 mod callbacks;
+mod exec;
 mod journal;
 mod report;
 mod run;
 mod workers;
 
 pub use callbacks::{Callbacks, DeployRequest, Health, Observation};
+pub use exec::Exec;
 pub use journal::{Journal, JournalEvent, MemoryJournal, Step};
 pub use report::{AppOutcome, Report};
 pub use run::{Options, Rollout};
