@@ -31,6 +31,8 @@ mod exec;
 mod journal;
 mod report;
 mod run;
+mod settings;
+pub mod text;
 mod workers;
 
 pub use callbacks::{Callbacks, DeployRequest, Health, Observation};
@@ -38,3 +40,4 @@ pub use exec::Exec;
 pub use journal::{Journal, JournalEvent, MemoryJournal, Step};
 pub use report::{AppOutcome, Report};
 pub use run::{Options, Rollout};
+pub use settings::options_from_json;

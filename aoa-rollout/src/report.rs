@@ -31,7 +31,6 @@ pub struct Report {
     /// Every app that took part, in the order it ended.
     pub apps: Vec<AppOutcome>,
     /// How many apps ended where.
-    #[serde(skip)]
     pub counts: Counts,
     /// The chain of apps that decided the run's length: the app that ended last, the app before it that
     /// ended last, and so on, first app first.

@@ -426,3 +426,41 @@ fn a_first_interrupt_stops_starting_apps_and_the_run_ends_consistently() {
             .all(|a| a.reason.as_deref() == Some("stopped"))
     );
 }
+
+#[test]
+fn options_from_json_fill_every_field_and_name_bad_ones() {
+    let o = aoa_rollout::options_from_json(Some(
+        r#"{"run_id": "r7", "max_parallel": 4, "class_limits": {"db": 2}, "retry": {"max_attempts": 5, "initial_ms": 10},
+            "attempt_timeout_ms": 100, "on_failure": "continue", "waves": true, "health_poll_ms": 3}"#,
+    ))
+    .unwrap();
+    assert_eq!(o.run_id.as_deref(), Some("r7"));
+    assert_eq!(
+        (
+            o.policy.max_parallel,
+            o.policy.retry.max_attempts,
+            o.policy.retry.initial
+        ),
+        (Some(4), 5, 10)
+    );
+    assert_eq!(
+        (
+            o.policy.retry.cap,
+            o.policy.attempt_timeout,
+            o.policy.on_failure
+        ),
+        (60_000, Some(100), OnFailure::Continue)
+    );
+    assert!(
+        o.policy.waves && o.class_limits["db"] == 2 && o.health_poll == Duration::from_millis(3)
+    );
+    let unknown = aoa_rollout::options_from_json(Some(r#"{"max_paralel": 4}"#))
+        .unwrap_err()
+        .to_string();
+    assert!(unknown.contains("unknown field `max_paralel`"), "{unknown}");
+    let zero = aoa_rollout::options_from_json(Some(r#"{"max_parallel": 0}"#))
+        .unwrap_err()
+        .to_string();
+    assert!(zero.contains("max_parallel must be at least 1"), "{zero}");
+    assert_eq!(aoa_rollout::options_from_json(None).unwrap().workers, 16);
+}

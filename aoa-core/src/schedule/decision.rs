@@ -160,7 +160,7 @@ impl AppStatus {
 }
 
 /// How many apps stand where.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     /// Settled before the run began.
     pub settled: u32,
