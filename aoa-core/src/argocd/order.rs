@@ -104,7 +104,7 @@ pub fn kind_order(kind: &str) -> i64 {
 }
 
 /// One sync task: a resource (or hook) in one phase.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct Task {
     /// The phase (`None`: not set, sorts like `Sync`).
@@ -147,7 +147,8 @@ pub struct Task {
 
 impl Task {
     /// The key Argo sorts by, then fields that make the order total (Go's sort is not stable; aoa breaks
-    /// Argo's ties by namespace, group, file and line so the order never depends on the input's).
+    /// Argo's ties by namespace, group, file and line, then every other field, so the order never depends on the
+    /// input's).
     fn key(&self) -> (i32, i64, i64, &str, &str, &str, &str, usize, bool) {
         (
             Phase::rank(self.phase),
@@ -325,7 +326,7 @@ pub fn sort(mut tasks: Vec<Task>, prune_last: bool) -> Vec<Task> {
     {
         task.wave = last;
     }
-    tasks.sort_by(|a, b| a.key().cmp(&b.key()));
+    tasks.sort_by(|a, b| a.key().cmp(&b.key()).then_with(|| a.cmp(b)));
     adjust(
         &mut tasks,
         |t| (t.kind == "Namespace" && t.group.is_empty()).then(|| t.name.clone()),
