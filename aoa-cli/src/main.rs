@@ -64,6 +64,9 @@ enum Command {
     /// Export the manifest's grants for another system (always JSON).
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
+    /// Argo CD interop: import a repository, its sync order, RBAC verdicts, projects, waves from the plan.
+    #[command(subcommand)]
+    Argocd(commands::argocd::ArgocdCommand),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         }
         Command::Secrets(args) => commands::secrets::secrets(&args, format),
         Command::Export(command) => commands::export::export(&command),
+        Command::Argocd(command) => commands::argocd::argocd(&command, format),
     };
     match result {
         Ok(exit) => exit.into(),

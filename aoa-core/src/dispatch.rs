@@ -30,6 +30,13 @@
 //! |----------------------|---------------|---------------------------|------------------------|
 //! | `diff`               | [`call_pair`] (old, new) | none           | [`AccessDiff`](crate::access::AccessDiff) |
 //! | `schema_fingerprint` | [`call_free`] | `schema` (required, the `.avsc` text) | [`Fingerprints`](crate::schema::Fingerprints) |
+//! | `argocd_import`      | [`call_free`] | `dir` (required), `mounts` (`FROM=TO` list) | [`Import`](crate::argocd::Import) |
+//! | `argocd_order`       | [`call_free`] | `dir` (required), `mounts` | [`Order`](crate::argocd::Order) |
+//! | `argocd_can`         | [`call_free`] | `subject`, `action`, `resource` (required), `object`, `policy_dir` (a repository whose `argocd-rbac-cm` and AppProjects apply) | [`Verdict`](crate::argocd::Verdict) |
+//! | `argocd_projects`    | [`call_free`] | `dir` (required), `mounts` | [`Projects`](crate::argocd::Projects) |
+//!
+//! And `argocd_export` (no arguments) takes one manifest: [`Export`](crate::argocd::Export), sync waves from its
+//! plan.
 //!
 //! [`operations`] lists every operation with its [`Kind`] (which entry point) and its argument names; calling
 //! an operation through the wrong entry point is an [`Error::InvalidArgument`] naming the right one.
@@ -59,6 +66,7 @@ use args::Args;
 use reports::params_format;
 
 use crate::api::Manifest;
+use crate::argocd;
 use crate::error::{Error, Result};
 use crate::graph::Selector;
 use crate::manifest::AppSpec;
@@ -68,6 +76,7 @@ use crate::suggest;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// What an operation runs on, hence which entry point calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -282,7 +291,72 @@ const OPERATIONS: &[Operation] = &[
         args: &["schema"],
         run: Run::Free(|a| to_value(&fingerprints(&parse_schema(a.string("schema")?, None)?))),
     },
+    Operation {
+        name: "argocd_import",
+        args: &["dir", "mounts"],
+        run: Run::Free(|a| {
+            to_value(&argocd::import(
+                Path::new(a.string("dir")?),
+                &import_options(a)?,
+            )?)
+        }),
+    },
+    Operation {
+        name: "argocd_order",
+        args: &["dir", "mounts"],
+        run: Run::Free(|a| {
+            to_value(&argocd::order_dir(
+                Path::new(a.string("dir")?),
+                &import_options(a)?,
+            )?)
+        }),
+    },
+    Operation {
+        name: "argocd_can",
+        args: &["subject", "action", "resource", "object", "policy_dir"],
+        run: Run::Free(|a| {
+            to_value(&argocd::can(
+                a.optional_string("policy_dir")?.map(Path::new),
+                a.string("subject")?,
+                a.string("action")?,
+                a.string("resource")?,
+                a.optional_string("object")?.unwrap_or(""),
+            )?)
+        }),
+    },
+    Operation {
+        name: "argocd_projects",
+        args: &["dir", "mounts"],
+        run: Run::Free(|a| {
+            to_value(&argocd::projects_dir(
+                Path::new(a.string("dir")?),
+                &import_options(a)?,
+            )?)
+        }),
+    },
+    Operation {
+        name: "argocd_export",
+        args: &[],
+        run: Run::Manifest(|m, _| to_value(&argocd::export(m)?)),
+    },
 ];
+
+/// Import options from `mounts` (a list of `FROM=TO` path rewrites).
+fn import_options(a: &Args<'_>) -> Result<argocd::ImportOptions> {
+    let mounts = a
+        .optional_strings("mounts")?
+        .into_iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(from, to)| (from.to_string(), to.to_string()))
+                .ok_or_else(|| invalid(format!("a mount is `FROM=TO`, not `{m}`")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(argocd::ImportOptions {
+        mounts,
+        ..argocd::ImportOptions::default()
+    })
+}
 
 /// Every operation, in the order of the table above, with its kind and argument names.
 pub fn operations() -> impl Iterator<Item = OperationInfo> {

@@ -74,7 +74,7 @@ proptest! {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            shuffled.swap(i, usize::try_from(state % (i as u64 + 1)).unwrap_or(0));
         }
         let a = sort(tasks.clone(), prune_last);
         let b = sort(shuffled, prune_last);

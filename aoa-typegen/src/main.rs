@@ -33,6 +33,11 @@ fn result_of(g: &mut SchemaGenerator, operation: &str) -> Option<Value> {
         "secret_readers" => g.subschema_for::<access::SecretReaders>(),
         "secrets_due" => g.subschema_for::<aoa_core::SecretsDue>(),
         "azure_role_assignments" => g.subschema_for::<access::RoleAssignments>(),
+        "argocd_import" => g.subschema_for::<aoa_core::argocd::Import>(),
+        "argocd_order" => g.subschema_for::<aoa_core::argocd::Order>(),
+        "argocd_can" => g.subschema_for::<aoa_core::argocd::Verdict>(),
+        "argocd_projects" => g.subschema_for::<aoa_core::argocd::Projects>(),
+        "argocd_export" => g.subschema_for::<aoa_core::argocd::Export>(),
         _ => return None,
     };
     Some(schema.to_value())
@@ -52,6 +57,9 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
         "secret" | "scope_prefix" => ("string", "str", true),
         "now" => ("string | number", "Union[str, int]", true),
         "within" => ("string", "str", false),
+        "dir" | "resource" => ("string", "str", true),
+        "object" | "policy_dir" => ("string", "str", false),
+        "mounts" => ("string[]", "Sequence[str]", false),
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! One module per family of commands.
 
 pub(crate) mod access;
+pub(crate) mod argocd;
 pub(crate) mod export;
 pub(crate) mod graph;
 pub(crate) mod schema;
