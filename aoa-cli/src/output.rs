@@ -31,12 +31,16 @@ pub(crate) fn exit_for(error: &Error) -> Exit {
         | Error::Cycle { .. }
         | Error::Params { .. }
         | Error::InvalidAccess { .. }
-        | Error::Escalation { .. } => Exit::Findings,
+        | Error::Escalation { .. }
+        | Error::GainRefused { .. } => Exit::Findings,
         Error::Io { .. }
         | Error::Schema { .. }
         | Error::Syntax { .. }
         | Error::UnknownApp { .. }
-        | Error::InvalidArgument { .. } => Exit::Input,
+        | Error::InvalidArgument { .. }
+        | Error::Store { .. }
+        | Error::StoreVersion { .. }
+        | Error::LeaseHeld { .. } => Exit::Input,
     }
 }
 

@@ -76,6 +76,48 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A state store cannot be opened, read or written (a malformed store URL, an unreachable server, a file that
+    /// is not a database, a read-only or full disk, a broken audit chain); nothing was half-written.
+    #[error("store `{store}`: {message}")]
+    Store {
+        /// The store, as its URL without a password.
+        store: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A state store was written by a newer aoa (its schema version is beyond what this one knows).
+    #[error(
+        "store `{store}` has schema version {found}, newer than this aoa's {supported}: upgrade aoa (stores are never downgraded)"
+    )]
+    StoreVersion {
+        /// The store, as its URL without a password.
+        store: String,
+        /// The schema version the store has.
+        found: i64,
+        /// The newest schema version this aoa knows.
+        supported: i64,
+    },
+    /// A lease of a state store is held by someone else, or was taken over (fenced) since it was acquired.
+    #[error("store `{store}`: lease `{lease}` held by {holder} until {until}")]
+    LeaseHeld {
+        /// The store, as its URL without a password.
+        store: String,
+        /// The lease (`registry` for applies).
+        lease: String,
+        /// Who holds it.
+        holder: String,
+        /// When it expires (RFC 3339, UTC).
+        until: String,
+    },
+    /// A registry apply would give apps permissions they did not have, and gains were not allowed.
+    #[error(
+        "{}",
+        summarize("privilege gain refused (pass --allow-gain to accept)", diagnostics)
+    )]
+    GainRefused {
+        /// One `privilege-gain` diagnostic per (subject, app, action) gained, as `aoa diff` lists them.
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl Error {
@@ -92,6 +134,10 @@ impl Error {
             Error::Schema { .. } => ErrorCode::Schema,
             Error::UnknownApp { .. } => ErrorCode::UnknownApp,
             Error::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            Error::Store { .. } => ErrorCode::Store,
+            Error::StoreVersion { .. } => ErrorCode::StoreVersion,
+            Error::LeaseHeld { .. } => ErrorCode::LeaseHeld,
+            Error::GainRefused { .. } => ErrorCode::GainRefused,
         }
     }
 
@@ -105,7 +151,8 @@ impl Error {
             | Error::InvalidAccess { diagnostics }
             | Error::Escalation { diagnostics }
             | Error::Params { diagnostics }
-            | Error::Schema { diagnostics } => capped(diagnostics.iter().cloned()),
+            | Error::Schema { diagnostics }
+            | Error::GainRefused { diagnostics } => capped(diagnostics.iter().cloned()),
             Error::Cycle { cycles } => capped(cycles.iter().map(Cycle::to_diagnostic)),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new(ErrorCode::UnknownApp.as_str(), self.to_string())
@@ -118,11 +165,11 @@ impl Error {
                 d.file = Some(path.clone());
                 vec![d]
             }
-            Error::InvalidArgument { .. } => {
-                vec![Diagnostic::new(
-                    ErrorCode::InvalidArgument.as_str(),
-                    self.to_string(),
-                )]
+            Error::InvalidArgument { .. }
+            | Error::Store { .. }
+            | Error::StoreVersion { .. }
+            | Error::LeaseHeld { .. } => {
+                vec![Diagnostic::new(self.code().as_str(), self.to_string())]
             }
         }
     }
@@ -158,7 +205,7 @@ fn summarize_cycles(cycles: &[Cycle]) -> String {
 /// use aoa_core::ErrorCode;
 /// assert_eq!(ErrorCode::UnknownApp.as_str(), "unknown-app");
 /// assert_eq!(ErrorCode::parse("unknown-app"), Some(ErrorCode::UnknownApp));
-/// assert_eq!(ErrorCode::ALL.len(), 10);
+/// assert_eq!(ErrorCode::ALL.len(), 14);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorCode {
@@ -182,11 +229,19 @@ pub enum ErrorCode {
     UnknownApp,
     /// `invalid-argument`: an argument of an operation is not acceptable ([`Error::InvalidArgument`]).
     InvalidArgument,
+    /// `store`: a state store cannot be opened, read or written ([`Error::Store`]).
+    Store,
+    /// `store-version`: a state store was written by a newer aoa ([`Error::StoreVersion`]).
+    StoreVersion,
+    /// `lease-held`: a store lease is held by someone else or was taken over ([`Error::LeaseHeld`]).
+    LeaseHeld,
+    /// `gain-refused`: a registry apply would grant new permissions ([`Error::GainRefused`]).
+    GainRefused,
 }
 
 impl ErrorCode {
     /// Every error code, in declaration order.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Io,
         ErrorCode::Syntax,
         ErrorCode::Manifest,
@@ -197,6 +252,10 @@ impl ErrorCode {
         ErrorCode::Schema,
         ErrorCode::UnknownApp,
         ErrorCode::InvalidArgument,
+        ErrorCode::Store,
+        ErrorCode::StoreVersion,
+        ErrorCode::LeaseHeld,
+        ErrorCode::GainRefused,
     ];
 
     /// The stable kebab-case spelling (`unknown-app`), the same in every language.
@@ -212,6 +271,10 @@ impl ErrorCode {
             ErrorCode::Schema => "schema",
             ErrorCode::UnknownApp => "unknown-app",
             ErrorCode::InvalidArgument => "invalid-argument",
+            ErrorCode::Store => "store",
+            ErrorCode::StoreVersion => "store-version",
+            ErrorCode::LeaseHeld => "lease-held",
+            ErrorCode::GainRefused => "gain-refused",
         }
     }
 

@@ -52,6 +52,18 @@ typedef int32_t aoa_status;
 // A grant, identity or role is wider than an ancestor's ceiling allows (core code `escalation`).
 #define AOA_STATUS_ESCALATION 10
 
+// A state store cannot be opened, read or written (core code `store`).
+#define AOA_STATUS_STORE 11
+
+// A state store was written by a newer aoa (core code `store-version`).
+#define AOA_STATUS_STORE_VERSION 12
+
+// A store lease is held by someone else or was taken over (core code `lease-held`).
+#define AOA_STATUS_LEASE_HELD 13
+
+// A registry apply would grant new permissions and gains were not allowed (core code `gain-refused`).
+#define AOA_STATUS_GAIN_REFUSED 14
+
 // A bug in aoa: a panic was caught at the boundary (code `panic`).
 #define AOA_STATUS_PANIC 100
 

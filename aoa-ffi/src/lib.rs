@@ -39,6 +39,14 @@ pub const AOA_STATUS_SCHEMA: AoaStatus = 8;
 pub const AOA_STATUS_INVALID_ACCESS: AoaStatus = 9;
 /// A grant, identity or role is wider than an ancestor's ceiling allows (core code `escalation`).
 pub const AOA_STATUS_ESCALATION: AoaStatus = 10;
+/// A state store cannot be opened, read or written (core code `store`).
+pub const AOA_STATUS_STORE: AoaStatus = 11;
+/// A state store was written by a newer aoa (core code `store-version`).
+pub const AOA_STATUS_STORE_VERSION: AoaStatus = 12;
+/// A store lease is held by someone else or was taken over (core code `lease-held`).
+pub const AOA_STATUS_LEASE_HELD: AoaStatus = 13;
+/// A registry apply would grant new permissions and gains were not allowed (core code `gain-refused`).
+pub const AOA_STATUS_GAIN_REFUSED: AoaStatus = 14;
 /// A bug in aoa: a panic was caught at the boundary (code `panic`).
 pub const AOA_STATUS_PANIC: AoaStatus = 100;
 
@@ -55,6 +63,10 @@ fn status_of(code: ErrorCode) -> AoaStatus {
         ErrorCode::Schema => AOA_STATUS_SCHEMA,
         ErrorCode::UnknownApp => AOA_STATUS_UNKNOWN_APP,
         ErrorCode::InvalidArgument => AOA_STATUS_INVALID_ARGUMENT,
+        ErrorCode::Store => AOA_STATUS_STORE,
+        ErrorCode::StoreVersion => AOA_STATUS_STORE_VERSION,
+        ErrorCode::LeaseHeld => AOA_STATUS_LEASE_HELD,
+        ErrorCode::GainRefused => AOA_STATUS_GAIN_REFUSED,
     }
 }
 

@@ -52,13 +52,18 @@ static aoa_status status_of(const char *code) {
     if (strcmp(code, "escalation") == 0) return AOA_STATUS_ESCALATION;
     if (strcmp(code, "unknown-app") == 0) return AOA_STATUS_UNKNOWN_APP;
     if (strcmp(code, "invalid-argument") == 0) return AOA_STATUS_INVALID_ARGUMENT;
+    if (strcmp(code, "store") == 0) return AOA_STATUS_STORE;
+    if (strcmp(code, "store-version") == 0) return AOA_STATUS_STORE_VERSION;
+    if (strcmp(code, "lease-held") == 0) return AOA_STATUS_LEASE_HELD;
+    if (strcmp(code, "gain-refused") == 0) return AOA_STATUS_GAIN_REFUSED;
     return -1;
 }
 
 /* Every error code maps to its own status, distinct from OK and PANIC. */
 static void check_statuses(void) {
     const char *codes[] = {"io",     "syntax", "manifest",    "cycle",           "params",
-                           "schema", "invalid-access", "escalation", "unknown-app", "invalid-argument"};
+                           "schema", "invalid-access", "escalation", "unknown-app", "invalid-argument",
+                           "store",  "store-version",  "lease-held", "gain-refused"};
     const int n = (int)(sizeof codes / sizeof codes[0]);
     for (int i = 0; i < n; i++) {
         CHECK(status_of(codes[i]) > AOA_STATUS_OK && status_of(codes[i]) != AOA_STATUS_PANIC, "status of %s", codes[i]);

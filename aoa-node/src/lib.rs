@@ -22,6 +22,10 @@ fn class_of(code: ErrorCode) -> &'static str {
         ErrorCode::Schema => "SchemaError",
         ErrorCode::UnknownApp => "UnknownAppError",
         ErrorCode::InvalidArgument => "InvalidArgumentError",
+        ErrorCode::Store => "StoreError",
+        ErrorCode::StoreVersion => "StoreVersionError",
+        ErrorCode::LeaseHeld => "LeaseHeldError",
+        ErrorCode::GainRefused => "GainRefusedError",
     }
 }
 

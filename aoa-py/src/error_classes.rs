@@ -14,5 +14,9 @@ fn class_of(code: ErrorCode) -> (&'static str, Option<&'static str>) {
         ErrorCode::Schema => ("SchemaError", None),
         ErrorCode::UnknownApp => ("UnknownAppError", Some("LookupError")),
         ErrorCode::InvalidArgument => ("InvalidArgumentError", Some("ValueError")),
+        ErrorCode::Store => ("StoreError", None),
+        ErrorCode::StoreVersion => ("StoreVersionError", None),
+        ErrorCode::LeaseHeld => ("LeaseHeldError", None),
+        ErrorCode::GainRefused => ("GainRefusedError", None),
     }
 }

@@ -241,6 +241,31 @@ pub const CODES: &[Code] = &[
         "manifest",
         "a child Application's AppProject wider than its parent's",
     ),
+    code(
+        "store",
+        "store",
+        "a state store that cannot be opened, read or written",
+    ),
+    code(
+        "store-version",
+        "store-version",
+        "a state store written by a newer aoa",
+    ),
+    code(
+        "lease-held",
+        "lease-held",
+        "a store lease held by someone else, or taken over",
+    ),
+    code(
+        "privilege-gain",
+        "gain-refused",
+        "a permission a registry apply would give an app",
+    ),
+    code(
+        "scope-not-allowed",
+        "escalation",
+        "a required scope that no ancestor's grants or ceilings allow",
+    ),
 ];
 
 /// Whether `name` is a code of [`CODES`].
