@@ -67,6 +67,13 @@ enum Command {
     /// Argo CD interop: import a repository, its sync order, RBAC verdicts, projects, waves from the plan.
     #[command(subcommand)]
     Argocd(commands::argocd::ArgocdCommand),
+    /// The component registry in the state store (`--store URL`, `AOA_STORE`, default `sqlite:` `.aoa/state.db`
+    /// next to the manifest): apply a manifest, show an app, its history, drift.
+    #[command(subcommand)]
+    Registry(commands::store::RegistryCommand),
+    /// The hash-chained audit trail of the state store: verify, show, export.
+    #[command(subcommand)]
+    Audit(commands::store::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +103,8 @@ fn main() -> ExitCode {
         Command::Secrets(args) => commands::secrets::secrets(&args, format),
         Command::Export(command) => commands::export::export(&command),
         Command::Argocd(command) => commands::argocd::argocd(&command, format),
+        Command::Registry(command) => commands::store::registry(&command, format),
+        Command::Audit(command) => commands::store::audit(&command, format),
     };
     match result {
         Ok(exit) => exit.into(),

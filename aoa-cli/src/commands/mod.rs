@@ -6,3 +6,4 @@ pub(crate) mod export;
 pub(crate) mod graph;
 pub(crate) mod schema;
 pub(crate) mod secrets;
+pub(crate) mod store;
