@@ -113,4 +113,48 @@ for m in examples/platform aoa-cli/tests/fixtures/hostile-names; do
 done
 node "$MERMAID/check.mjs" "$MERMAID/platform.mmd" "$MERMAID/hostile-names.mmd"
 
+echo "== store: throwaway PostgreSQL 15, the store suites on SQLite and PostgreSQL, the export read by fastavro"
+PG_BIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PG_BIN/initdb" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 > /dev/null
+fi
+[ -x .venv/bin/python ] && .venv/bin/python -c 'import fastavro' 2> /dev/null || .venv/bin/pip install -q 'fastavro>=1.9'
+PG_DIR=$(mktemp -d)
+AS_PG=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$PG_DIR"
+  AS_PG=(runuser -u postgres --)  # initdb and the server refuse to run as root
+fi
+PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+stop_postgres() {
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" stop -m immediate > /dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U aoa > "$PG_DIR/initdb.log" 2>&1 \
+  || { cat "$PG_DIR/initdb.log"; echo "PostgreSQL cannot be initialized: the store suite needs it"; exit 1; }
+"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
+  -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null \
+  || { cat "$PG_DIR/log"; echo "PostgreSQL cannot start: the store suite needs it"; exit 1; }
+export AOA_TEST_POSTGRES="postgres://aoa@127.0.0.1:$PG_PORT/postgres" AOA_TEST_REQUIRE_POSTGRES=1
+cargo test -p aoa-store --locked
+cargo build -q -p aoa-cli --locked
+for store in "sqlite:$PG_DIR/export.db" "$AOA_TEST_POSTGRES"; do
+  # A refused apply (permission gains), then the accepted one: both are in the trail.
+  if target/debug/aoa registry apply -m examples/platform --store "$store" --registry fastavro > /dev/null 2>&1; then
+    echo "an apply with permission gains was accepted without --allow-gain"; exit 1
+  fi
+  target/debug/aoa registry apply -m examples/platform --allow-gain --store "$store" --registry fastavro > /dev/null
+  target/debug/aoa audit verify --store "$store" --registry fastavro > /dev/null
+  events=$(target/debug/aoa --output json audit export "$PG_DIR/audit.avro" --store "$store" --registry fastavro \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["events"])')
+  .venv/bin/python aoa-store/tests/python/check_export.py "$PG_DIR/audit.avro" "$events"
+done
+stop_postgres
+trap - EXIT
+unset AOA_TEST_POSTGRES AOA_TEST_REQUIRE_POSTGRES
+
 echo "== all suites passed (target/: $(du -sh target | cut -f1), disk: $(df -h . | tail -1 | awk '{print $4}') free)"

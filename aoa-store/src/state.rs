@@ -252,7 +252,7 @@ impl StateStore {
         let mut tx = self.store.begin()?;
         let rows = tx.query(
             "SELECT hmac_key FROM aoa_registries WHERE registry_id = ?1",
-            &[reg.clone()],
+            std::slice::from_ref(&reg),
         )?;
         if let Some(row) = rows.first() {
             let key = row[0].blob().to_vec();
@@ -617,7 +617,7 @@ impl StateStore {
         let mut tx = self.store.begin()?;
         let head = tx.query(
             "SELECT seq, hash FROM aoa_chain WHERE registry_id = ?1",
-            &[reg.clone()],
+            std::slice::from_ref(&reg),
         )?;
         let mut verifier = Verifier::default();
         let mut after = 0i64;

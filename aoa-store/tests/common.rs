@@ -1,5 +1,12 @@
 //! Shared by the store suites: the backends every test runs on, and manifests.
 #![allow(dead_code, reason = "each suite uses a part")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions"
+)]
+
 
 use aoa_core::{Format, Manifest};
 use aoa_store::{Options, StateStore};

@@ -1,6 +1,13 @@
 //! The store suite, run on every backend: apply, show, history, retire, drift, dry runs, policy, leases,
 //! the audit chain (tampering detected), export, migrations, secrets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions"
+)]
+
 mod common;
 
 use aoa_core::{Error, ErrorCode};
@@ -281,12 +288,12 @@ fn verify_names_the_first_edited_deleted_inserted_or_reordered_event() {
                     tamper(
                         &mut s,
                         "UPDATE aoa_audit SET seq = seq + 1000 WHERE registry_id = ?1 AND seq >= 3",
-                        &[r.clone()],
+                        std::slice::from_ref(&r),
                     );
                     tamper(
                         &mut s,
                         "UPDATE aoa_audit SET seq = seq - 999 WHERE registry_id = ?1 AND seq >= 1003",
-                        &[r.clone()],
+                        std::slice::from_ref(&r),
                     );
                     tamper(
                         &mut s,
@@ -298,12 +305,12 @@ fn verify_names_the_first_edited_deleted_inserted_or_reordered_event() {
                     tamper(
                         &mut s,
                         "UPDATE aoa_audit SET seq = -1 WHERE registry_id = ?1 AND seq = 3",
-                        &[r.clone()],
+                        std::slice::from_ref(&r),
                     );
                     tamper(
                         &mut s,
                         "UPDATE aoa_audit SET seq = 3 WHERE registry_id = ?1 AND seq = 4",
-                        &[r.clone()],
+                        std::slice::from_ref(&r),
                     );
                     tamper(
                         &mut s,
@@ -403,5 +410,62 @@ fn secrets_are_kept_only_as_hmacs_under_the_registry_key() {
             store: String::new(),
             message: String::new(),
         };
+    }
+}
+
+mod replay {
+    use super::common::{backends, registry};
+    use aoa_core::Manifest;
+    use aoa_store::registry::replay;
+    use aoa_store::{ApplyOptions, Options};
+    use proptest::prelude::*;
+
+    /// A manifest of some of the apps `a0`..`a5`, each with a random version, owner and `env` label.
+    fn manifest() -> impl Strategy<Value = Vec<(usize, u8, bool, bool)>> {
+        proptest::collection::btree_map(0usize..6, (0u8..3, any::<bool>(), any::<bool>()), 0..6)
+            .prop_map(|m| m.into_iter().map(|(i, (v, o, l))| (i, v, o, l)).collect())
+    }
+
+    fn build(apps: &[(usize, u8, bool, bool)]) -> Manifest {
+        let records: Vec<serde_json::Value> = apps
+            .iter()
+            .map(|(i, v, owner, label)| {
+                let mut r = serde_json::json!({"name": format!("a{i}"), "version": format!("v{v}")});
+                if *owner {
+                    r["owner"] = "team".into();
+                }
+                if *label {
+                    r["labels"] = serde_json::json!({"env": "prod"});
+                }
+                r
+            })
+            .collect();
+        Manifest::from_records(&records).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #[test]
+        fn any_apply_sequence_keeps_history_complete_and_the_chain_valid(
+            sequence in proptest::collection::vec(manifest(), 1..5)
+        ) {
+            for b in backends() {
+                let reg = registry("replay");
+                let options = Options { registry: reg, actor: "prop".into(), ..Options::default() };
+                let mut s = aoa_store::open(&b.url, options).unwrap();
+                for apps in &sequence {
+                    s.apply(&build(apps), ApplyOptions::default()).unwrap();
+                }
+                let history = s.all_history().unwrap();
+                let replayed = replay(history.iter().map(|(app, h)| (app.as_str(), h.kind, h.fields.as_slice())));
+                let current = s.list().unwrap();
+                prop_assert_eq!(replayed.len(), current.len(), "{}", b.label);
+                for r in &current {
+                    let back = &replayed[&r.app];
+                    prop_assert!(back.same_fields(r) && back.retired == r.retired, "{}: {:?} vs {:?}", b.label, back, r);
+                }
+                prop_assert!(s.verify().unwrap().ok);
+            }
+        }
     }
 }

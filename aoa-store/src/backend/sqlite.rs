@@ -64,6 +64,9 @@ fn describe(e: &rusqlite::Error) -> String {
         Some(C::ReadOnly) => ": the file or its directory is read-only",
         Some(C::DiskFull) => ": the disk is full (or a file size limit was reached)",
         Some(C::CannotOpen) => ": the file cannot be opened",
+        Some(C::SystemIoFailure) => {
+            ": a read or write failed (a full disk, a file size limit or a device error); the transaction was rolled back"
+        }
         _ => "",
     };
     format!("{e}{hint}")
