@@ -791,7 +791,7 @@ export interface WhoCan {
 }
 
 /** Every error code. */
-export type ErrorCode = 'io' | 'syntax' | 'manifest' | 'cycle' | 'invalid-access' | 'escalation' | 'params' | 'schema' | 'unknown-app' | 'invalid-argument'
+export type ErrorCode = 'io' | 'syntax' | 'manifest' | 'cycle' | 'invalid-access' | 'escalation' | 'params' | 'schema' | 'unknown-app' | 'invalid-argument' | 'store' | 'store-version' | 'lease-held' | 'gain-refused'
 
 /** One app record, as in a manifest's `apps` list. */
 export interface AppRecord {
@@ -831,6 +831,14 @@ export declare class SchemaError extends AoaError {}
 export declare class UnknownAppError extends AoaError {}
 /** Code `invalid-argument`. */
 export declare class InvalidArgumentError extends AoaError {}
+/** Code `store`. */
+export declare class StoreError extends AoaError {}
+/** Code `store-version`. */
+export declare class StoreVersionError extends AoaError {}
+/** Code `lease-held`. */
+export declare class LeaseHeldError extends AoaError {}
+/** Code `gain-refused`. */
+export declare class GainRefusedError extends AoaError {}
 /** The error class of each code. */
 export declare const ERROR_CODES: Record<ErrorCode, typeof AoaError>
 

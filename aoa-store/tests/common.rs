@@ -7,7 +7,6 @@
     reason = "test helpers outside #[test] functions"
 )]
 
-
 use aoa_core::{Format, Manifest};
 use aoa_store::{Options, StateStore};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -430,7 +430,8 @@ mod replay {
         let records: Vec<serde_json::Value> = apps
             .iter()
             .map(|(i, v, owner, label)| {
-                let mut r = serde_json::json!({"name": format!("a{i}"), "version": format!("v{v}")});
+                let mut r =
+                    serde_json::json!({"name": format!("a{i}"), "version": format!("v{v}")});
                 if *owner {
                     r["owner"] = "team".into();
                 }

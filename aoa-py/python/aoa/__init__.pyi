@@ -561,6 +561,14 @@ class UnknownAppError(AoaError, LookupError):
     """Code `unknown-app`."""
 class InvalidArgumentError(AoaError, ValueError):
     """Code `invalid-argument`."""
+class StoreError(AoaError):
+    """Code `store`."""
+class StoreVersionError(AoaError):
+    """Code `store-version`."""
+class LeaseHeldError(AoaError):
+    """Code `lease-held`."""
+class GainRefusedError(AoaError):
+    """Code `gain-refused`."""
 
 ERROR_CODES: Dict[str, type[AoaError]]
 OPERATIONS: List[Dict[str, Any]]
