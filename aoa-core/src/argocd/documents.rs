@@ -125,11 +125,19 @@ fn parent(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// The chart directory `relative` belongs to, if it is a file of a Helm chart.
+/// The chart directory `relative` belongs to (the nearest directory above it holding a `Chart.yaml`), if
+/// it is a file of a Helm chart.
 fn chart_of<'a>(relative: &str, charts: &'a BTreeSet<String>) -> Option<&'a String> {
-    charts.iter().find(|chart| {
-        chart.is_empty() || relative.starts_with(&format!("{chart}/")) || parent(relative) == *chart
-    })
+    let mut dir = parent(relative);
+    loop {
+        if let Some(chart) = charts.get(dir) {
+            return Some(chart);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = parent(dir);
+    }
 }
 
 fn read_file(repo: &mut Repository, file: &TreeFile, charts: &BTreeSet<String>) {

@@ -421,14 +421,15 @@ pub fn order(loaded: &Loaded) -> Order {
             None => by_dir.entry(object.dir()).or_default().extend(tasks),
         }
     }
-    let source_of = |name: &str| {
-        loaded
-            .applications
-            .iter()
-            .find(|a| a.id == name)
-            .and_then(|a| a.sources.iter().find_map(|s| s.path.clone()))
-            .unwrap_or_default()
-    };
+    let sources: BTreeMap<&str, String> = loaded
+        .applications
+        .iter()
+        .map(|a| {
+            let path = a.sources.iter().find_map(|s| s.path.clone());
+            (a.id.as_str(), path.unwrap_or_default())
+        })
+        .collect();
+    let source_of = |id: &str| sources.get(id).cloned().unwrap_or_default();
     let mut syncs: Vec<SyncOrder> = by_app
         .into_iter()
         .map(|(app, tasks)| SyncOrder {

@@ -114,6 +114,8 @@ type Decided<'p> = (Effect, &'p Rule, Vec<LineSource>);
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     rules: Vec<Rule>,
+    /// subject -> indices of its rules (in load order).
+    by_sub: FxHashMap<String, Vec<usize>>,
     /// member -> (role, the `g` line).
     roles: FxHashMap<String, Vec<(String, LineSource)>>,
     mode: MatchMode,
@@ -234,6 +236,10 @@ impl Policy {
                         }
                     }
                     rule.sub.shrink_to_fit();
+                    self.by_sub
+                        .entry(rule.sub.clone())
+                        .or_default()
+                        .push(self.rules.len());
                     self.rules.push(rule);
                 }
                 "g" if tokens.len() == 3 => {
@@ -260,19 +266,19 @@ impl Policy {
 
     /// The roles `subject` has (itself included), up to casbin's depth, each with the chain of `g` lines
     /// that grants it.
-    fn reachable(&self, subject: &str) -> FxHashMap<String, Vec<LineSource>> {
-        let mut seen: FxHashMap<String, Vec<LineSource>> = FxHashMap::default();
-        seen.insert(subject.to_string(), Vec::new());
-        let mut frontier = vec![subject.to_string()];
+    fn reachable<'p>(&'p self, subject: &'p str) -> FxHashMap<&'p str, Vec<&'p LineSource>> {
+        let mut seen: FxHashMap<&str, Vec<&LineSource>> = FxHashMap::default();
+        seen.insert(subject, Vec::new());
+        let mut frontier = vec![subject];
         for _ in 0..MAX_HIERARCHY {
             let mut next = Vec::new();
             for member in &frontier {
-                for (role, line) in self.roles.get(member).into_iter().flatten() {
-                    if !seen.contains_key(role) {
-                        let mut chain = seen[member].clone();
-                        chain.push(line.clone());
-                        seen.insert(role.clone(), chain);
-                        next.push(role.clone());
+                for (role, line) in self.roles.get(*member).into_iter().flatten() {
+                    if !seen.contains_key(role.as_str()) {
+                        let mut chain = seen.get(member).cloned().unwrap_or_default();
+                        chain.push(line);
+                        seen.insert(role, chain);
+                        next.push(role.as_str());
                     }
                 }
             }
@@ -285,6 +291,8 @@ impl Policy {
     }
 
     /// casbin's `Enforce(sub, res, act, obj)` with Argo's model: the deciding line (allow or deny) if any.
+    /// Only the rules of the subject's roles are scanned (casbin evaluates `g` first and skips the others),
+    /// in load order, so the first matching deny and the first allow are casbin's.
     ///
     /// # Errors
     /// A regex that does not compile reached during the scan (casbin's enforcement fails).
@@ -296,19 +304,28 @@ impl Policy {
         obj: &str,
     ) -> Result<Option<Decided<'_>>, String> {
         let roles = self.reachable(sub);
+        let mut candidates: Vec<usize> = roles
+            .keys()
+            .filter_map(|role| self.by_sub.get(*role))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
         let mut allow = None;
-        for rule in &self.rules {
-            let Some(chain) = roles.get(&rule.sub) else {
-                continue;
-            };
+        for index in candidates {
+            let rule = &self.rules[index];
             if !(rule.res.matches(res)? && rule.act.matches(act)? && rule.obj.matches(obj)?) {
                 continue;
             }
+            let chain = || {
+                roles
+                    .get(rule.sub.as_str())
+                    .map(|c| c.iter().map(|l| (*l).clone()).collect())
+                    .unwrap_or_default()
+            };
             match rule.eft {
-                Effect::Deny => return Ok(Some((Effect::Deny, rule, chain.clone()))),
-                Effect::Allow if allow.is_none() => {
-                    allow = Some((Effect::Allow, rule, chain.clone()))
-                }
+                Effect::Deny => return Ok(Some((Effect::Deny, rule, chain()))),
+                Effect::Allow if allow.is_none() => allow = Some((Effect::Allow, rule, chain())),
                 _ => {}
             }
         }
@@ -409,13 +426,18 @@ impl Enforcer {
                         self.default_role, rule.source.text
                     );
                 }
-                Ok(None) => {}
+                Ok(None) => {
+                    default_note = format!(" (nor does the default role `{}`)", self.default_role);
+                }
                 Err(e) => default_note = format!(" (checking the default role failed: {e})"),
             }
         }
         match policy.enforce(sub, res, act, obj) {
             Ok(Some((eft, rule, via))) => {
                 verdict.allowed = eft == Effect::Allow;
+                if verdict.allowed {
+                    default_note.clear();
+                }
                 verdict.explanation = format!(
                     "{} by `{}`{}{default_note}",
                     if verdict.allowed { "allowed" } else { "denied" },
@@ -451,7 +473,14 @@ impl Enforcer {
 
     fn combine(&self, extra: &Policy) -> Policy {
         let mut policy = self.policy.clone();
-        policy.rules.extend(extra.rules.iter().cloned());
+        for rule in &extra.rules {
+            policy
+                .by_sub
+                .entry(rule.sub.clone())
+                .or_default()
+                .push(policy.rules.len());
+            policy.rules.push(rule.clone());
+        }
         for (member, roles) in &extra.roles {
             policy
                 .roles
