@@ -157,4 +157,12 @@ stop_postgres
 trap - EXIT
 unset AOA_TEST_POSTGRES AOA_TEST_REQUIRE_POSTGRES
 
+echo "== token: aoa's access tokens verified by PyJWT and by jose (Node), PyJWT/jose subject tokens exchanged"
+.venv/bin/python -c 'import jwt, cryptography' 2> /dev/null || .venv/bin/pip install -q 'PyJWT[crypto]>=2.8,<3'
+.venv/bin/python -m pytest -q aoa-token/tests/verifiers/test_pyjwt.py
+if [ ! -d target/jose/node_modules/jose ]; then
+  mkdir -p target/jose && (cd target/jose && npm init -y > /dev/null && npm install --silent --no-audit --no-fund jose@6)
+fi
+JOSE_DIR=target/jose node --test aoa-token/tests/verifiers/jose.test.mjs
+
 echo "== all suites passed (target/: $(du -sh target | cut -f1), disk: $(df -h . | tail -1 | awk '{print $4}') free)"

@@ -74,6 +74,9 @@ enum Command {
     /// The hash-chained audit trail of the state store: verify, show, export.
     #[command(subcommand)]
     Audit(commands::store::AuditCommand),
+    /// Delegated tokens: signing keys, their JWK set, and RFC 8693 token exchange.
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Argocd(command) => commands::argocd::argocd(&command, format),
         Command::Registry(command) => commands::store::registry(&command, format),
         Command::Audit(command) => commands::store::audit(&command, format),
+        Command::Token(command) => commands::token::token(&command),
     };
     match result {
         Ok(exit) => exit.into(),

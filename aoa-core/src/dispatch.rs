@@ -20,6 +20,7 @@
 //! | `secrets`  | `app` (required)                                 | [`AppSecrets`](crate::access::AppSecrets) |
 //! | `secret_readers` | `secret` (required, a reference)           | [`SecretReaders`](crate::access::SecretReaders) |
 //! | `azure_role_assignments` | `scope_prefix` (required, `/subscriptions/S/resourceGroups/RG`) | [`RoleAssignments`](crate::access::RoleAssignments) |
+//! | `exchange` | `subject_claims` (the verified subject token's claims), `audience`, `issuer`, `now`, `jti` (required), `scope`, `client`, `ttl`, `max_act_depth`, `groups_claim` | [`ExchangeOutcome`](crate::access::ExchangeOutcome): the claims to sign, or the refusal |
 //! | `secrets_due` | `now` (required: UTC date-time or epoch seconds), `within` (default `30d`), `max_parallel` | [`SecretsDue`](crate::api::SecretsDue) |
 //! | `params`   | `app` (required), `explain` (bool), `encoding` (`json`, `avro-json`, `avro-binary`) | [`ParamsReport`] |
 //! | `schema_check` | `subject`, `schema` (required; the `.avsc` text), `mode` | [`CheckReport`](crate::schema::CheckReport) against the manifest's registry |
@@ -259,6 +260,22 @@ const OPERATIONS: &[Operation] = &[
         }),
     },
     Operation {
+        name: "exchange",
+        args: &[
+            "subject_claims",
+            "audience",
+            "issuer",
+            "now",
+            "jti",
+            "scope",
+            "client",
+            "ttl",
+            "max_act_depth",
+            "groups_claim",
+        ],
+        run: Run::Manifest(|m, a| to_value(&exchange(m, a)?)),
+    },
+    Operation {
         name: "params",
         args: &["app", "explain", "encoding"],
         run: Run::Manifest(|m, a| {
@@ -356,6 +373,45 @@ fn import_options(a: &Args<'_>) -> Result<argocd::ImportOptions> {
         mounts,
         ..argocd::ImportOptions::default()
     })
+}
+
+/// The `exchange` operation: the token-exchange decision over verified subject-token claims.
+fn exchange(m: &Manifest, a: &Args<'_>) -> Result<crate::access::ExchangeOutcome> {
+    let Some(Value::Object(subject)) = a.get("subject_claims") else {
+        return Err(invalid(
+            "`subject_claims` must be an object (the verified subject token's claims)".into(),
+        ));
+    };
+    let exp = (subject.get("exp").and_then(Value::as_i64))
+        .ok_or_else(|| invalid("`subject_claims` needs a numeric `exp`".into()))?;
+    let mut policy = crate::access::ExchangePolicy::new(a.string("issuer")?);
+    if let Some(ttl) = a.get("ttl") {
+        policy.ttl = ttl
+            .as_i64()
+            .ok_or_else(|| invalid("`ttl` must be seconds".into()))?;
+    }
+    if let Some(depth) = a.get("max_act_depth") {
+        let depth = depth.as_u64().and_then(|d| usize::try_from(d).ok());
+        policy.max_act_depth =
+            depth.ok_or_else(|| invalid("`max_act_depth` must be a count".into()))?;
+    }
+    if let Some(claim) = a.optional_string("groups_claim")? {
+        policy.groups_claim = claim.to_string();
+    }
+    let request = crate::access::ExchangeRequest {
+        audience: a.string("audience")?,
+        scope: a.optional_string("scope")?,
+        client: a.optional_string("client")?,
+    };
+    let result = m.access().exchange(
+        subject,
+        exp,
+        &request,
+        &policy,
+        a.time("now")?,
+        a.string("jti")?,
+    );
+    Ok(result.into())
 }
 
 /// Every operation, in the order of the table above, with its kind and argument names.

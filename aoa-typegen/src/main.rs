@@ -38,6 +38,7 @@ fn result_of(g: &mut SchemaGenerator, operation: &str) -> Option<Value> {
         "argocd_can" => g.subschema_for::<aoa_core::argocd::Verdict>(),
         "argocd_projects" => g.subschema_for::<aoa_core::argocd::Projects>(),
         "argocd_export" => g.subschema_for::<aoa_core::argocd::Export>(),
+        "exchange" => g.subschema_for::<access::ExchangeOutcome>(),
         _ => return None,
     };
     Some(schema.to_value())
@@ -54,7 +55,10 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
         "diagram" => ("'dot' | 'mermaid'", "Literal[\"dot\", \"mermaid\"]", false),
         "encoding" => ("ParamsFormat", "ParamsFormat", false),
         "mode" => ("CompatibilityMode", "CompatibilityMode", false),
-        "secret" | "scope_prefix" => ("string", "str", true),
+        "secret" | "scope_prefix" | "audience" | "issuer" | "jti" => ("string", "str", true),
+        "subject_claims" => ("Record<string, unknown>", "Mapping[str, Any]", true),
+        "scope" | "client" | "groups_claim" => ("string", "str", false),
+        "ttl" | "max_act_depth" => ("number", "int", false),
         "now" => ("string | number", "Union[str, int]", true),
         "within" => ("string", "str", false),
         "dir" | "resource" => ("string", "str", true),

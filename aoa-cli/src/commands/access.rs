@@ -2,7 +2,7 @@
 
 use crate::args::ManifestArgs;
 use crate::output::{Exit, OutputFormat, print_json, text_out};
-use aoa_core::access::{AccessDiff, Decision, MissKind, Outcome, Reason, Rule};
+use aoa_core::access::{AccessDiff, Decision, Reason};
 use aoa_core::{Error, Manifest};
 use serde::Serialize;
 use std::io::Write;
@@ -81,39 +81,9 @@ struct CheckReport<'a> {
     decision: &'a Decision<'a>,
 }
 
-/// One rule for people: `grant to group:ops (role deployer: deploy, read:*) on team-x, env prod`.
-fn describe(rule: &Rule) -> String {
-    let what = match &rule.role {
-        Some(role) => format!("role `{role}`: {}", rule.actions.join(", ")),
-        None => rule.actions.join(", "),
-    };
-    let mut text = format!(
-        "{} to `{}` ({what}) on `{}`",
-        effect_word(rule),
-        rule.subject,
-        rule.app
-    );
-    if !rule.env.is_empty() {
-        text.push_str(&format!(", env {}", rule.env.join(", ")));
-    }
-    if !rule.propagate {
-        text.push_str(", not propagated");
-    }
-    text
-}
-
-fn effect_word(rule: &Rule) -> &'static str {
-    match rule.effect {
-        aoa_core::access::Effect::Grant => "grant",
-        aoa_core::access::Effect::Deny => "deny",
-        aoa_core::access::Effect::Identity => "identity need",
-    }
-}
-
 /// Two lines for a rule: `  {verb} {rule}` and `    at {location}`.
 pub(crate) fn reason_line(out: &mut impl Write, verb: &str, r: &Reason<'_>) -> std::io::Result<()> {
-    writeln!(out, "  {verb}{}", describe(r.rule))?;
-    writeln!(out, "    at {}", r.declared)
+    out.write_all(aoa_core::access::reason_lines(verb, r).as_bytes())
 }
 
 /// `aoa check`: exit 0 when allowed, 1 when denied.
@@ -141,52 +111,16 @@ pub(crate) fn check(args: &CheckArgs, format: OutputFormat) -> Result<Exit, Erro
 }
 
 fn print_decision(args: &CheckArgs, d: &Decision<'_>) -> std::io::Result<()> {
-    let mut out = text_out();
-    let groups = if args.groups.is_empty() {
-        String::new()
-    } else {
-        format!(" (groups: {})", args.groups.join(", "))
-    };
-    let who = format!(
-        "`{}`{groups} `{}` on `{}`",
-        args.subject, args.action, args.app
+    let text = aoa_core::access::explain(
+        d,
+        &args.subject,
+        &args.groups,
+        &args.action,
+        &args.app,
+        args.explain,
     );
-    match d.outcome {
-        Outcome::Allowed => writeln!(out, "allowed: {who}")?,
-        Outcome::Forbidden => writeln!(out, "denied (forbidden): {who}")?,
-        Outcome::NotGranted => writeln!(out, "denied (not granted): {who}")?,
-    }
-    if args.explain {
-        let verb = match d.outcome {
-            Outcome::Allowed => "allowed by",
-            _ => "forbidden by",
-        };
-        for r in &d.reasons {
-            reason_line(&mut out, &format!("{verb} "), r)?;
-        }
-        match &d.nearest_miss {
-            Some(miss) => {
-                let label = match miss.why {
-                    MissKind::OtherEnv => "other env",
-                    MissKind::NotPropagated => "not propagated",
-                    MissKind::OtherSubtree => "other subtree",
-                    MissKind::AboveCeiling => "above ceiling",
-                };
-                writeln!(
-                    out,
-                    "  nearest grant that did not apply ({label}): {}",
-                    miss.message
-                )?;
-                reason_line(&mut out, "", &miss.grant)?;
-            }
-            None if d.outcome == Outcome::NotGranted => writeln!(
-                out,
-                "  no grant to this subject or its groups covers `{}` anywhere",
-                args.action
-            )?,
-            None => {}
-        }
-    }
+    let mut out = text_out();
+    out.write_all(text.as_bytes())?;
     out.flush()
 }
 
@@ -264,7 +198,7 @@ pub(crate) fn effective(args: &EffectiveArgs, format: OutputFormat) -> Result<Ex
                             .map(|r| {
                                 format!(
                                     "{} on `{}` ({})",
-                                    effect_word(r.rule),
+                                    aoa_core::access::effect_word(r.rule.effect),
                                     r.rule.app,
                                     r.declared
                                 )
@@ -309,7 +243,11 @@ fn print_diff(drift: &AccessDiff) -> std::io::Result<()> {
         writeln!(out, "{}", s.subject)?;
         for c in &s.changes {
             let cause = match &c.rule {
-                Some(rule) => format!("{}: {}", kind_words(c.kind), describe(rule)),
+                Some(rule) => format!(
+                    "{}: {}",
+                    kind_words(c.kind),
+                    aoa_core::access::describe(rule)
+                ),
                 None => format!("{}: at `{}`", kind_words(c.kind), c.app),
             };
             let place = c

@@ -7,3 +7,4 @@ pub(crate) mod graph;
 pub(crate) mod schema;
 pub(crate) mod secrets;
 pub(crate) mod store;
+pub(crate) mod token;

@@ -144,9 +144,7 @@ fn due(args: &DueArgs, format: OutputFormat) -> Result<Exit, Error> {
     let within = parse_duration(&args.within).map_err(invalid)?;
     let now = match &args.now {
         Some(text) => parse_utc(text).map_err(invalid)?,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        None => super::token::clock(),
     };
     let m = args.manifest.load(None)?;
     let options = PlanOptions {

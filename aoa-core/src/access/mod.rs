@@ -31,6 +31,8 @@ mod diff;
 mod effective;
 mod env_spelling;
 mod escalation;
+mod exchange;
+mod explain;
 mod glob_gains;
 mod glob_set;
 mod model;
@@ -49,6 +51,11 @@ pub use azure::{
 pub use check::{Decision, Miss, MissKind, Outcome, Reason};
 pub use diff::{AccessDiff, AppAction, Change, ChangeKind, SubjectChanges, diff};
 pub use effective::{ActionAccess, AppActions, Effective, SubjectAccess, WhatCan, Who, WhoCan};
+pub use exchange::{
+    AccessClaims, ExchangeOutcome, ExchangePolicy, ExchangeRequest, MAX_TTL, OAuthError, Refusal,
+    act_depth,
+};
+pub use explain::{describe, effect_word, explain, reason_lines};
 pub use model::{AccessIndex, Rule};
 pub use parse::Effect;
 pub use pattern::{glob_contains, glob_matches, is_glob, pattern_problem};
