@@ -6,6 +6,8 @@ use aoa_core::{ErrorCode, Manifest as Core, dispatch::text};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+mod rollout;
+
 include!("error_classes.rs");
 
 /// A validated manifest (immutable; safe to use from several threads).
@@ -43,7 +45,7 @@ fn call(
 }
 
 /// The native module `aoa._aoa`: `open`, `call`, `OPERATIONS` (the core's operations as JSON text) and
-/// `ERROR_CLASSES` (every error code with its class name and extra built-in base).
+/// `ERROR_CLASSES` (every error code with its class name and extra built-in base), `rollout` (`src/rollout.rs`).
 #[pymodule]
 fn _aoa(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let row = |code: ErrorCode| (code.as_str(), class_of(code).0, class_of(code).1);
@@ -51,5 +53,6 @@ fn _aoa(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OPERATIONS", text::operations())?;
     m.add_class::<Manifest>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(rollout::rollout, m)?)?;
     m.add_function(wrap_pyfunction!(call, m)?)
 }

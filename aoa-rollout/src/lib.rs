@@ -41,3 +41,4 @@ pub use journal::{Journal, JournalEvent, MemoryJournal, Step};
 pub use report::{AppOutcome, Report};
 pub use run::{Options, Rollout};
 pub use settings::options_from_json;
+pub use text::{Answer, Call, CallFields, Foreign};

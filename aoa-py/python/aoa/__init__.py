@@ -20,10 +20,13 @@ to class) with ``code``, ``message`` and ``diagnostics``.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import inspect
 import json
 import os
 import sys
+import threading
 from inspect import Parameter, Signature
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
@@ -95,6 +98,62 @@ class Manifest:
         """Any operation on this manifest by its canonical name, with a dict of arguments."""
         return _settle(_aoa.call([self._native], operation, None if args is None else json.dumps(args)))
 
+    def rollout(self, deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None,
+                rollback: Optional[Callable[[str, Optional[str]], Any]] = None,
+                options: Optional[Mapping[str, Any]] = None,
+                on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]:
+        """Deploys every app, each as soon as the apps it waits for succeeded, on worker threads (the GIL is
+        released while Rust waits). ``deploy(app, version, attempt, context)`` (``context``: ``run_id``,
+        ``idempotency_key``), ``observe(app)`` returning a health (``"healthy"``, ``"progressing"``, ``"degraded"``,
+        ``"missing"``, ``"unknown"``) or ``(health, version)``, and ``rollback(app, to_version)`` may be plain
+        functions or ``async def`` coroutines (awaited on one event loop thread); an exception fails only its app.
+        ``options``: the run options (``max_parallel``, ``on_failure``, ``retry``, ...); ``on_event`` gets every
+        journal entry as a dict. Returns the report."""
+        loop = _Loop()
+        calls = {"deploy": lambda app, version, attempt, run_id, key: deploy(
+                     app, version, attempt, {"run_id": run_id, "idempotency_key": key}),
+                 "observe": lambda app, *_: observe(app),  # type: ignore[misc]
+                 "rollback": lambda app, version, *_: rollback(app, version)}  # type: ignore[misc]
+
+        def dispatch(kind: str, *args: Any) -> Any:
+            out = loop.wait(calls[kind](*args))
+            return (None, None) if kind != "observe" else (out, None) if isinstance(out, str) else tuple(out)
+
+        try:
+            return _settle(_aoa.rollout(self._native, dispatch, observe is not None,
+                                        None if options is None else json.dumps(options),
+                                        on_event and (lambda event: on_event(json.loads(event)))))
+        finally:
+            loop.close()
+
+
+class _Loop:
+    """The asyncio event loop, on its own thread, that awaits what callbacks return (started on the first)."""
+
+    def __init__(self) -> None:
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self.lock, self.thread = threading.Lock(), threading.Thread()
+
+    def wait(self, result: Any) -> Any:
+        if not inspect.isawaitable(result):
+            return result
+        with self.lock:
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+                self.thread = threading.Thread(target=self.loop.run_forever, name="aoa-rollout-loop", daemon=True)
+                self.thread.start()
+
+        async def awaited() -> Any:
+            return await result
+
+        return asyncio.run_coroutine_threadsafe(awaited(), self.loop).result()
+
+    def close(self) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join()
+            self.loop.close()
+
 
 def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     """The function of one operation of the core's table: a method (``diff(new)`` takes a second manifest) or,
@@ -119,8 +178,10 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
 for _op in OPERATIONS:  # free operations become module functions, the others Manifest methods
     setattr(sys.modules[__name__] if _op["kind"] == "free" else Manifest, _op["name"], _operation(_op))
 
-__all__ = ["Manifest", "load", "OPERATIONS", "AoaError", "ERROR_CODES"]
+__all__ = ["Manifest", "load", "rollout", "OPERATIONS", "AoaError", "ERROR_CODES"]
 __all__ += [cls.__name__ for cls in ERROR_CODES.values()] + [op["name"] for op in OPERATIONS if op["kind"] == "free"]
 
 #: Loads a manifest file or directory (:meth:`Manifest.load`).
 load = Manifest.load
+#: Rolls out a manifest with callbacks: ``rollout(manifest, deploy, ...)`` (:meth:`Manifest.rollout`).
+rollout = Manifest.rollout
