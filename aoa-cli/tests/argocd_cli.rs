@@ -111,3 +111,51 @@ fn order_and_projects() {
     let missing = aoa(&["argocd", "order", "examples/argocd/none"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn export_apply_writes_the_waves_a_new_import_reads_back() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let source = root.join("../shared/fixtures/argocd/argoproj-deployments");
+    let copy = std::env::temp_dir().join(format!("aoa-argocd-apply-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    let mut stack = vec![source.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let target = copy.join(path.strip_prefix(&source).unwrap());
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let dir = copy.to_str().unwrap();
+    let o = aoa(&[
+        "argocd",
+        "export",
+        "-m",
+        "examples/argocd-deps",
+        "--apply",
+        dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrote 10 annotations"));
+    let json = aoa(&["--output", "json", "argocd", "import", dir]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let wave = |name: &str| {
+        v["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap()["wave"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(wave("argo-cd"), 3);
+    assert_eq!(wave("workflow-examples"), 5);
+    assert_eq!(wave("cert-manager"), 0);
+    std::fs::remove_dir_all(&copy).unwrap();
+}

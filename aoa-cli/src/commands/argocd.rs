@@ -92,6 +92,9 @@ pub(crate) struct ExportArgs {
     /// Show only the annotations that change.
     #[arg(long)]
     diff: bool,
+    /// Write the changed annotations into the repository DIR the `argocd/file` labels are relative to.
+    #[arg(long, value_name = "DIR")]
+    apply: Option<PathBuf>,
 }
 
 /// Runs `aoa argocd ...`.
@@ -350,6 +353,36 @@ fn projects(args: &DirArgs, format: OutputFormat) -> Result<Exit, Error> {
 fn export(args: &ExportArgs, format: OutputFormat) -> Result<Exit, Error> {
     let manifest = args.manifest.load(None)?;
     let mut result = argocd::export(&manifest)?;
+    if let Some(dir) = &args.apply {
+        let mut written = 0;
+        for a in result.annotations.iter().filter(|a| a.changed) {
+            let (Some(file), Some(line)) = (&a.file, a.line) else {
+                eprintln!(
+                    "warning: `{}` has no `argocd/file` label; not written",
+                    a.app
+                );
+                continue;
+            };
+            let path = dir.join(file);
+            let fail = |e: std::io::Error| Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            };
+            let text = std::fs::read_to_string(&path).map_err(fail)?;
+            match set_wave(&text, line, a.new) {
+                Some(patched) => {
+                    std::fs::write(&path, patched).map_err(fail)?;
+                    written += 1;
+                }
+                None => eprintln!(
+                    "warning: {}:{line}: no `metadata:` block to annotate for `{}`; not written",
+                    path.display(),
+                    a.app
+                ),
+            }
+        }
+        eprintln!("wrote {written} annotations under {}", dir.display());
+    }
     if args.diff {
         result.annotations.retain(|a| a.changed);
     }
@@ -390,4 +423,67 @@ fn export(args: &ExportArgs, format: OutputFormat) -> Result<Exit, Error> {
     };
     write().map_err(|e| io(&e))?;
     Ok(Exit::Ok)
+}
+
+/// The text with the sync-wave annotation of the document starting at `line` (1-based) set to `wave`: the
+/// annotation's value replaced, or the annotation added under `metadata.annotations` (created when absent).
+/// `None` when the document has no block `metadata:` line.
+fn set_wave(text: &str, line: usize, wave: i64) -> Option<String> {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    let at = line.saturating_sub(1).min(lines.len());
+    let start = lines[..at]
+        .iter()
+        .rposition(|l| l.trim_end() == "---")
+        .map_or(0, |i| i + 1);
+    let end = lines[at..]
+        .iter()
+        .position(|l| l.trim_end() == "---")
+        .map_or(lines.len(), |i| at + i);
+    let key = "argocd.argoproj.io/sync-wave:";
+    let value = format!("\"{wave}\"\n");
+    if let Some(i) = (start..end).find(|&i| lines[i].trim_start().starts_with(key)) {
+        let indent = lines[i].len() - lines[i].trim_start().len();
+        lines[i] = format!("{}{key} {value}", " ".repeat(indent));
+        return Some(lines.concat());
+    }
+    let metadata = (start..end).find(|&i| lines[i].trim_end() == "metadata:")?;
+    let indent = (metadata + 1..end)
+        .map(|i| &lines[i])
+        .find(|l| !l.trim().is_empty())
+        .map_or(2, |l| l.len() - l.trim_start().len())
+        .max(1);
+    let pad = " ".repeat(indent);
+    let annotations = (metadata + 1..end)
+        .take_while(|&i| lines[i].trim().is_empty() || lines[i].starts_with(&pad))
+        .find(|&i| lines[i].trim_end() == format!("{pad}annotations:"));
+    match annotations {
+        Some(i) => lines.insert(i + 1, format!("{pad}{pad}{key} {value}")),
+        None => lines.insert(
+            metadata + 1,
+            format!("{pad}annotations:\n{pad}{pad}{key} {value}"),
+        ),
+    }
+    Some(lines.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_wave;
+
+    #[test]
+    fn waves_are_replaced_or_added_in_the_right_document() {
+        let text = "a: 1\n---\nkind: X\nmetadata:\n  name: x\n---\nkind: Y\nmetadata:\n  name: y\n  annotations:\n    argocd.argoproj.io/sync-wave: '3'\n";
+        let patched = set_wave(text, 3, 5).unwrap();
+        assert!(patched.contains(
+            "metadata:\n  annotations:\n    argocd.argoproj.io/sync-wave: \"5\"\n  name: x\n"
+        ));
+        let patched = set_wave(&patched, 9, -1).unwrap();
+        assert!(patched.ends_with("    argocd.argoproj.io/sync-wave: \"-1\"\n"));
+        let with = "metadata:\n  annotations:\n    other: a\n  name: z\n";
+        assert_eq!(
+            set_wave(with, 1, 2).unwrap(),
+            "metadata:\n  annotations:\n    argocd.argoproj.io/sync-wave: \"2\"\n    other: a\n  name: z\n"
+        );
+        assert!(set_wave("kind: X\n", 1, 1).is_none());
+    }
 }
