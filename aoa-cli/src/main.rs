@@ -77,6 +77,8 @@ enum Command {
     /// Delegated tokens: signing keys, their JWK set, and RFC 8693 token exchange.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Serve the token exchange, the JWK set and permission checks over HTTP until SIGINT/SIGTERM.
+    Serve(Box<commands::serve::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +111,7 @@ fn main() -> ExitCode {
         Command::Registry(command) => commands::store::registry(&command, format),
         Command::Audit(command) => commands::store::audit(&command, format),
         Command::Token(command) => commands::token::token(&command),
+        Command::Serve(args) => commands::serve::serve(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -20,6 +20,6 @@ pub use exchange::{
     ACCESS_TOKEN_TYPE, ExchangeRecord, Exchanger, GRANT_TYPE, Issued, JWT_TOKEN_TYPE, sign,
 };
 pub use keys::{PrivateJwk, SigningKey, jwks, new_jti};
-pub use verify::{Subject, Trust, TrustedIssuer, check_claims, verify_subject};
+pub use verify::{Subject, Trust, TrustedIssuer, check_claims, verify_assertion, verify_subject};
 
 pub use jsonwebtoken::jwk::JwkSet;

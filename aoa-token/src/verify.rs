@@ -88,21 +88,14 @@ fn key_algorithm(jwk: &Jwk) -> Option<Algorithm> {
 /// [`OAuthError::InvalidGrant`] naming the first check that failed.
 pub fn verify_subject(token: &str, trust: &Trust, now: i64) -> Result<Subject, Refusal> {
     let h = header(token)?;
-    let alg = h.get("alg").and_then(Value::as_str).unwrap_or_default();
-    if alg.eq_ignore_ascii_case("none") || alg.is_empty() {
-        return Err(refuse(
-            "the subject token is unsigned (`alg: none`); it is never accepted".into(),
-        ));
-    }
+    unsigned(&h, "subject token", OAuthError::InvalidGrant)?;
     let typ = h.get("typ").and_then(Value::as_str).unwrap_or_default();
     if !trust.types.iter().any(|t| t.eq_ignore_ascii_case(typ)) {
         return Err(refuse(format!(
             "the subject token's `typ` is `{typ}`; an access token must have `typ: at+jwt` (RFC 9068)"
         )));
     }
-    let kid = h.get("kid").and_then(Value::as_str).ok_or_else(|| {
-        refuse("the subject token has no `kid`: which trusted key signed it cannot be known".into())
-    })?;
+    let kid = kid_of(&h, "subject token", OAuthError::InvalidGrant)?;
     let (issuer, jwk) = (trust.issuers.iter())
         .find_map(|i| i.keys.find(kid).map(|k| (i, k)))
         .ok_or_else(|| {
@@ -110,31 +103,126 @@ pub fn verify_subject(token: &str, trust: &Trust, now: i64) -> Result<Subject, R
                 "the subject token's key `{kid}` is not a trusted key"
             ))
         })?;
+    let claims = signed_claims(
+        token,
+        &h,
+        jwk,
+        kid,
+        "subject token",
+        OAuthError::InvalidGrant,
+    )?;
+    check_claims(&claims, &issuer.issuer, trust, now).map(|exp| Subject { claims, exp })
+}
+
+/// Verifies a client assertion (RFC 7523 §3): signed by one of the client's keys (`alg` the key's), `iss` and
+/// `sub` the client id, `aud` naming `audience` (this token service), `exp` in the future.
+///
+/// # Errors
+/// [`OAuthError::InvalidClient`] naming the first check that failed.
+pub fn verify_assertion(
+    token: &str,
+    client_id: &str,
+    keys: &JwkSet,
+    audience: &str,
+    now: i64,
+) -> Result<(), Refusal> {
+    let what = "client assertion";
+    let code = OAuthError::InvalidClient;
+    let h = header(token).map_err(|r| Refusal::new(code, r.error_description))?;
+    unsigned(&h, what, code)?;
+    let kid = kid_of(&h, what, code)?;
+    let jwk = keys.find(kid).ok_or_else(|| {
+        Refusal::new(
+            code,
+            format!("the client assertion's key `{kid}` is not a key of `{client_id}`"),
+        )
+    })?;
+    let claims = signed_claims(token, &h, jwk, kid, what, code)?;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or_default();
+    if text("iss") != client_id || text("sub") != client_id {
+        return Err(Refusal::new(
+            code,
+            format!("the client assertion's `iss` and `sub` must both be `{client_id}`"),
+        ));
+    }
+    let aud_ok = match claims.get("aud") {
+        Some(Value::String(a)) => a == audience,
+        Some(Value::Array(items)) => items.iter().any(|a| a.as_str() == Some(audience)),
+        _ => false,
+    };
+    if !aud_ok {
+        return Err(Refusal::new(
+            code,
+            format!("the client assertion's `aud` must name `{audience}`"),
+        ));
+    }
+    match claims.get("exp").and_then(Value::as_i64) {
+        Some(exp) if exp > now => Ok(()),
+        _ => Err(Refusal::new(
+            code,
+            "the client assertion has expired (or has no `exp`)",
+        )),
+    }
+}
+
+/// Refuses `alg: none` (and a missing `alg`) by name, before anything else.
+fn unsigned(h: &Map<String, Value>, what: &str, code: OAuthError) -> Result<(), Refusal> {
+    let alg = h.get("alg").and_then(Value::as_str).unwrap_or_default();
+    if alg.eq_ignore_ascii_case("none") || alg.is_empty() {
+        return Err(Refusal::new(
+            code,
+            format!("the {what} is unsigned (`alg: none`); it is never accepted"),
+        ));
+    }
+    Ok(())
+}
+
+fn kid_of<'h>(h: &'h Map<String, Value>, what: &str, code: OAuthError) -> Result<&'h str, Refusal> {
+    h.get("kid").and_then(Value::as_str).ok_or_else(|| {
+        Refusal::new(
+            code,
+            format!("the {what} has no `kid`: which trusted key signed it cannot be known"),
+        )
+    })
+}
+
+/// The claims of a token whose signature verifies with `jwk`, whose one algorithm the header must name.
+fn signed_claims(
+    token: &str,
+    h: &Map<String, Value>,
+    jwk: &Jwk,
+    kid: &str,
+    what: &str,
+    code: OAuthError,
+) -> Result<Map<String, Value>, Refusal> {
+    let alg = h.get("alg").and_then(Value::as_str).unwrap_or_default();
     let key_alg = key_algorithm(jwk).ok_or_else(|| {
-        refuse(format!(
-            "trusted key `{kid}` names no `alg`; each key must have one"
-        ))
+        Refusal::new(
+            code,
+            format!("trusted key `{kid}` names no `alg`; each key must have one"),
+        )
     })?;
     if format!("{key_alg:?}") != alg {
-        return Err(refuse(format!(
-            "the subject token says `alg: {alg}`, but key `{kid}` is for {key_alg:?} only"
-        )));
+        return Err(Refusal::new(
+            code,
+            format!("the {what} says `alg: {alg}`, but key `{kid}` is for {key_alg:?} only"),
+        ));
     }
     let key = DecodingKey::from_jwk(jwk)
-        .map_err(|e| refuse(format!("trusted key `{kid}` is unusable: {e}")))?;
+        .map_err(|e| Refusal::new(code, format!("trusted key `{kid}` is unusable: {e}")))?;
     let mut validation = Validation::new(key_alg);
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let data =
-        jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| {
-            refuse(format!(
-                "the subject token's signature does not verify with key `{kid}`: {e}"
-            ))
-        })?;
-    let claims = data.claims;
-    check_claims(&claims, &issuer.issuer, trust, now).map(|exp| Subject { claims, exp })
+    jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| {
+            Refusal::new(
+                code,
+                format!("the {what}'s signature does not verify with key `{kid}`: {e}"),
+            )
+        })
 }
 
 /// The time and audience checks of a verified token's claims; its `exp`.

@@ -20,6 +20,8 @@ pub(crate) struct AzureArgs {
     pub(crate) scope_prefix: String,
     #[command(flatten)]
     pub(crate) manifest: ManifestArgs,
+    #[command(flatten)]
+    pub(crate) audit: super::audit_trail::AuditArgs,
 }
 
 /// `aoa export ...`.
@@ -28,6 +30,10 @@ pub(crate) fn export(command: &ExportCommand) -> Result<Exit, Error> {
         ExportCommand::AzureRoleAssignments(args) => {
             let m = args.manifest.load(None)?;
             let assignments = m.access().azure_role_assignments(&args.scope_prefix)?;
+            (args.audit).record(super::audit_trail::export_events(
+                &args.scope_prefix,
+                &assignments,
+            ))?;
             for app in &assignments.missing_principals {
                 eprintln!(
                     "warning: app `{app}` has no `azure-principal-id` label; its assignments name `app:{app}`"

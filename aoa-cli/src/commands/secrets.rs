@@ -18,6 +18,8 @@ pub(crate) struct SecretsArgs {
     pub(crate) app: Option<String>,
     #[command(flatten)]
     pub(crate) manifest: ManifestArgs,
+    #[command(flatten)]
+    pub(crate) audit: super::audit_trail::AuditArgs,
 }
 
 /// The subcommands of `aoa secrets`.
@@ -62,6 +64,7 @@ pub(crate) fn secrets(args: &SecretsArgs, format: OutputFormat) -> Result<Exit, 
         (None, Some(app)) => {
             let m = args.manifest.load(None)?;
             let secrets = m.access().secrets(app)?;
+            args.audit.record(super::audit_trail::secret_events(&secrets))?;
             match format {
                 OutputFormat::Json => print_json(&secrets),
                 OutputFormat::Text => {

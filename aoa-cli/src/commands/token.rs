@@ -45,15 +45,8 @@ pub(crate) struct JwksArgs {
 /// Arguments of `aoa token exchange`.
 #[derive(clap::Args)]
 pub(crate) struct ExchangeArgs {
-    /// The signing key of issued tokens.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) key: PathBuf,
-    /// This token service's name: the `iss` of issued tokens and the `aud` subject tokens must carry.
-    #[arg(long)]
-    pub(crate) issuer: String,
-    /// A trusted issuer of subject tokens and its key set, `ISSUER=JWKS_FILE`; repeat for more.
-    #[arg(long = "trust", value_name = "ISSUER=JWKS", required = true)]
-    pub(crate) trust: Vec<String>,
+    #[command(flatten)]
+    pub(crate) service: ServiceArgs,
     /// The parent's subject token, or `@FILE` to read it from a file.
     #[arg(long)]
     pub(crate) subject_token: String,
@@ -66,15 +59,6 @@ pub(crate) struct ExchangeArgs {
     /// The parent app that exchanges (the audience must be below it).
     #[arg(long)]
     pub(crate) client: Option<String>,
-    /// Lifetime of the issued token, seconds (at most 300).
-    #[arg(long, default_value_t = 300)]
-    pub(crate) ttl: i64,
-    /// The subject-token claim that lists the subject's groups.
-    #[arg(long, default_value = "groups")]
-    pub(crate) groups_claim: String,
-    /// The deepest `act` delegation chain.
-    #[arg(long, default_value_t = 4)]
-    pub(crate) max_act_depth: usize,
     /// The current time, UTC [default: the system clock].
     #[arg(long)]
     pub(crate) now: Option<String>,
@@ -83,7 +67,7 @@ pub(crate) struct ExchangeArgs {
     #[arg(long)]
     pub(crate) jti: Option<String>,
     #[command(flatten)]
-    pub(crate) manifest: ManifestArgs,
+    pub(crate) audit: super::audit_trail::AuditArgs,
 }
 
 fn invalid(message: impl ToString) -> Error {
@@ -135,20 +119,52 @@ fn keygen(args: &KeygenArgs) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+/// The token service's settings, shared by `token exchange` and `serve`.
+#[derive(clap::Args)]
+pub(crate) struct ServiceArgs {
+    /// The signing key of issued tokens.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// This token service's name: the `iss` of issued tokens and the `aud` subject tokens must carry.
+    #[arg(long)]
+    pub(crate) issuer: String,
+    /// A trusted issuer of subject tokens and its key set, `ISSUER=JWKS_FILE`; repeat for more.
+    #[arg(long = "trust", value_name = "ISSUER=JWKS", required = true)]
+    pub(crate) trust: Vec<String>,
+    /// Lifetime of issued tokens, seconds (at most 300).
+    #[arg(long, default_value_t = 300)]
+    pub(crate) ttl: i64,
+    /// The subject-token claim that lists the subject's groups.
+    #[arg(long, default_value = "groups")]
+    pub(crate) groups_claim: String,
+    /// The deepest `act` delegation chain.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) max_act_depth: usize,
+    #[command(flatten)]
+    pub(crate) manifest: ManifestArgs,
+}
+
+impl ServiceArgs {
+    /// The exchanger these settings describe.
+    pub(crate) fn exchanger(&self) -> Result<Exchanger, Error> {
+        let issuers = (self.trust.iter())
+            .map(|t| load_issuer(t).map_err(invalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut policy = ExchangePolicy::new(&self.issuer);
+        policy.ttl = self.ttl;
+        policy.groups_claim = self.groups_claim.clone();
+        policy.max_act_depth = self.max_act_depth;
+        Ok(Exchanger {
+            manifest: self.manifest.load(None)?,
+            key: load_key(&self.key).map_err(invalid)?,
+            trust: Trust::new(&self.issuer, issuers),
+            policy,
+        })
+    }
+}
+
 fn exchange(args: &ExchangeArgs) -> Result<Exit, Error> {
-    let issuers = (args.trust.iter())
-        .map(|t| load_issuer(t).map_err(invalid))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut policy = ExchangePolicy::new(&args.issuer);
-    policy.ttl = args.ttl;
-    policy.groups_claim = args.groups_claim.clone();
-    policy.max_act_depth = args.max_act_depth;
-    let exchanger = Exchanger {
-        manifest: args.manifest.load(None)?,
-        key: load_key(&args.key).map_err(invalid)?,
-        trust: Trust::new(&args.issuer, issuers),
-        policy,
-    };
+    let exchanger = args.service.exchanger()?;
     let now = match &args.now {
         Some(t) => parse_utc(t).map_err(invalid)?,
         None => clock(),
@@ -177,6 +193,7 @@ fn exchange(args: &ExchangeArgs) -> Result<Exit, Error> {
         "audit: {}",
         serde_json::to_string(&record).unwrap_or_default()
     );
+    (args.audit).record(vec![super::audit_trail::exchange_event(&record)])?;
     match result {
         Ok(issued) => {
             print_json(&json!({
