@@ -72,7 +72,7 @@ use crate::error::{Error, Result};
 use crate::graph::Selector;
 use crate::manifest::AppSpec;
 use crate::schema::fingerprints;
-use crate::source::Format;
+use crate::source::{self, Format};
 use crate::suggest;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -476,6 +476,12 @@ fn find<'a>(
         };
         return Err(invalid(message));
     };
+    if source::nests_deeper_than(args, source::MAX_VALUE_NESTING) {
+        return Err(invalid(format!(
+            "the arguments of `{operation}` nest deeper than {} levels",
+            source::MAX_VALUE_NESTING
+        )));
+    }
     Ok((op, Args::new(op, args)?))
 }
 

@@ -56,9 +56,11 @@ pub use exchange::{
     act_depth,
 };
 pub use explain::{describe, effect_word, explain, reason_lines};
+pub use model::MAX_DISTINCT_ACTIONS;
 pub use model::{AccessIndex, Rule};
 pub use parse::Effect;
 pub use pattern::{glob_contains, glob_matches, is_glob, pattern_problem};
+pub use roles::MAX_EXPANDED_PATTERNS;
 pub use secret_decl::{SELF_SUBJECT, SecretUse};
 pub use secret_ref::{
     SECRET_ACTION_PREFIX, SecretRef, Store, format_utc, parse_duration, parse_utc,

@@ -165,6 +165,76 @@ impl Built {
     }
 }
 
+/// The action sets already built, and what each pattern matches among the written actions: a concrete
+/// action is looked up, a `prefix*` glob is a range of the sorted actions, any other glob is matched
+/// against every action once and remembered. Building the sets is then linear in their patterns (plus the
+/// actions each matches), not sets times actions.
+struct SetIds {
+    ids: FxHashMap<Vec<String>, u32>,
+    /// Action ids sorted by name.
+    sorted: Vec<u32>,
+    globs: FxHashMap<String, Vec<u32>>,
+}
+
+impl SetIds {
+    fn new(actions: &[String]) -> Self {
+        let mut sorted: Vec<u32> = (0..actions.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| actions[a as usize].cmp(&actions[b as usize]));
+        SetIds {
+            ids: FxHashMap::default(),
+            sorted,
+            globs: FxHashMap::default(),
+        }
+    }
+
+    /// The ids of the written actions `pattern` matches.
+    fn matches(&mut self, actions: &Interner, pattern: &str) -> Vec<u32> {
+        if !is_glob(pattern) {
+            return actions.get(pattern).into_iter().collect();
+        }
+        if let Some(prefix) = pattern.strip_suffix('*').filter(|p| !is_glob(p)) {
+            let name = |id: &u32| actions.names[*id as usize].as_str();
+            let from = self.sorted.partition_point(|id| name(id) < prefix);
+            let to = from + self.sorted[from..].partition_point(|id| name(id).starts_with(prefix));
+            return self.sorted[from..to].to_vec();
+        }
+        self.globs
+            .entry(pattern.to_string())
+            .or_insert_with(|| {
+                (0..actions.names.len() as u32)
+                    .filter(|&a| super::pattern::glob_matches(pattern, &actions.names[a as usize]))
+                    .collect()
+            })
+            .clone()
+    }
+}
+
+/// The most distinct concrete actions (not globs) a manifest may name: every action set holds a bitset over
+/// them, so their number times the number of sets is the index's size.
+pub const MAX_DISTINCT_ACTIONS: usize = 4096;
+
+/// The problem of a manifest naming more than [`MAX_DISTINCT_ACTIONS`] actions, at the first rule that names
+/// one past the limit (else at the first app: a ceiling or role named it).
+fn too_many_actions(m: &Model, ix: &AccessIndex, rules: &[Rule]) -> Diagnostic {
+    let past = |action: &String| {
+        ix.actions
+            .get(action)
+            .is_some_and(|id| id as usize >= MAX_DISTINCT_ACTIONS)
+    };
+    let d = Diagnostic::new(
+        "invalid-action",
+        format!(
+            "the manifest names {} distinct actions, more than {MAX_DISTINCT_ACTIONS}",
+            ix.actions.names.len()
+        ),
+    )
+    .with_hint("name groups of actions with globs (`read:*`) instead of one action each");
+    match rules.iter().find(|r| r.actions.iter().any(past)) {
+        Some(rule) => m.diagnostic_at(rule.app_id, &rule.suffix, d),
+        None => d,
+    }
+}
+
 impl AccessIndex {
     /// Builds the index of a manifest, collecting every problem of its access sections.
     pub(crate) fn build(m: &Model) -> Built {
@@ -190,9 +260,17 @@ impl AccessIndex {
         for action in written.filter(|a| !is_glob(a)) {
             ix.actions.intern(action);
         }
+        if ix.actions.names.len() > MAX_DISTINCT_ACTIONS {
+            invalid.push(too_many_actions(m, &ix, &rules));
+            return Built {
+                index: AccessIndex::default(),
+                invalid,
+                escalations,
+            };
+        }
         ix.words = ix.actions.names.len().div_ceil(64).max(1);
 
-        let mut set_ids: FxHashMap<Vec<String>, u32> = FxHashMap::default();
+        let mut set_ids = SetIds::new(&ix.actions.names);
         let mut ceiling_set = vec![NONE; m.len()];
         for c in &decls.ceilings {
             let mut patterns = c.patterns.clone();
@@ -283,22 +361,19 @@ impl AccessIndex {
     }
 
     /// The id of an action set, adding it (with its bitset) if new.
-    fn set_of(&mut self, patterns: Vec<String>, ids: &mut FxHashMap<Vec<String>, u32>) -> u32 {
-        if let Some(&id) = ids.get(&patterns) {
+    fn set_of(&mut self, patterns: Vec<String>, ids: &mut SetIds) -> u32 {
+        if let Some(&id) = ids.ids.get(&patterns) {
             return id;
         }
         let id = self.sets.len() as u32;
         let start = self.set_bits.len();
         self.set_bits.resize(start + self.words, 0);
-        for (a, name) in self.actions.names.iter().enumerate() {
-            if patterns
-                .iter()
-                .any(|p| super::pattern::glob_matches(p, name))
-            {
-                self.set_bits[start + a / 64] |= 1 << (a % 64);
+        for pattern in &patterns {
+            for a in ids.matches(&self.actions, pattern) {
+                self.set_bits[start + a as usize / 64] |= 1 << (a % 64);
             }
         }
-        ids.insert(patterns.clone(), id);
+        ids.ids.insert(patterns.clone(), id);
         self.sets.push(patterns);
         id
     }
@@ -333,12 +408,7 @@ impl AccessIndex {
     }
 
     /// The hot entry of a rule, with its subject and whether it is a deny.
-    fn hot(
-        &mut self,
-        r: &Rule,
-        index: u32,
-        set_ids: &mut FxHashMap<Vec<String>, u32>,
-    ) -> (u32, bool, Hot) {
+    fn hot(&mut self, r: &Rule, index: u32, set_ids: &mut SetIds) -> (u32, bool, Hot) {
         let subject = self.intern_subject(r.kind, &r.subject);
         let env = if r.env.is_empty() {
             NONE

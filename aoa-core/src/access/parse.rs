@@ -66,6 +66,9 @@ pub(crate) struct Declarations {
     pub uses: Vec<super::secret_decl::SecretUse>,
 }
 
+/// How many problems may get a did-you-mean search over every app name (each is linear in the apps).
+const SUGGESTION_BUDGET: usize = 10;
+
 const RULE_KEYS: [&str; 6] = ["subject", "role", "actions", "env", "propagate", "comment"];
 const ROLE_KEYS: [&str; 2] = ["actions", "includes"];
 const IDENTITY_KEYS: [&str; 1] = ["needs"];
@@ -374,11 +377,17 @@ impl Reader<'_> {
         };
         match parse_subject(text) {
             Ok((SubjectKind::App, name)) if self.m.id(name).is_none() => {
-                let hint = suggest::hint(
-                    name,
-                    self.m.ids().map(|id| self.m.name(id)),
-                    "name an app of the manifest",
-                );
+                // Each search reads every app name: only the first few problems get one, so that many
+                // unknown subjects stay linear.
+                let hint = if self.problems.len() < SUGGESTION_BUDGET {
+                    suggest::hint(
+                        name,
+                        self.m.ids().map(|id| self.m.name(id)),
+                        "name an app of the manifest",
+                    )
+                } else {
+                    "name an app of the manifest".to_string()
+                };
                 self.problem(
                     &suffix,
                     "unknown-app",

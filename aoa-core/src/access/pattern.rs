@@ -18,6 +18,14 @@ pub fn pattern_problem(text: &str, allow_glob: bool) -> Option<String> {
     if text.is_empty() {
         return Some("an action may not be empty".into());
     }
+    if text.len() > crate::manifest::MAX_NAME_BYTES {
+        return Some(format!(
+            "`{}` is {} bytes long, more than {}",
+            crate::diagnostic::excerpt(text),
+            text.len(),
+            crate::manifest::MAX_NAME_BYTES
+        ));
+    }
     if let Some(c) = text
         .chars()
         .find(|&c| !(is_action_char(c) || (allow_glob && c == '*')))

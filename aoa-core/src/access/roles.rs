@@ -14,7 +14,21 @@ pub(crate) struct Roles<'d> {
     by_app_name: FxHashMap<(u32, &'d str), usize>,
     /// Each role's sorted, deduplicated patterns (`None` when it could not be expanded).
     expanded: Vec<Option<Vec<String>>>,
+    /// Roles that could not be expanded (an unknown include, a cycle, over the limit), kept across roots
+    /// so that each role is walked once; and the roles on the current walk's path.
+    failed: Vec<bool>,
+    on_stack: Vec<bool>,
+    /// What the expansions may still hold, in patterns ([`MAX_EXPANDED_PATTERNS`]).
+    patterns_left: usize,
+    /// How many unknown roles may still get a list of the visible roles and a did-you-mean (each reads
+    /// the roles of every ancestor).
+    hints_left: std::cell::Cell<usize>,
 }
+
+/// The most action patterns all roles together may expand to (each role's own patterns plus those of the
+/// roles it includes, transitively): include chains and fans could otherwise ask for memory quadratic in
+/// the manifest.
+pub const MAX_EXPANDED_PATTERNS: usize = 1_000_000;
 
 impl<'d> Roles<'d> {
     /// Indexes and expands every role, reporting unknown includes and include cycles.
@@ -28,6 +42,10 @@ impl<'d> Roles<'d> {
             decls,
             by_app_name,
             expanded: vec![None; decls.len()],
+            failed: vec![false; decls.len()],
+            on_stack: vec![false; decls.len()],
+            patterns_left: MAX_EXPANDED_PATTERNS,
+            hints_left: std::cell::Cell::new(10),
         };
         for root in 0..decls.len() {
             roles.expand(m, root, problems);
@@ -49,7 +67,10 @@ impl<'d> Roles<'d> {
 
     /// A diagnostic for a role name that no app at or above `app` defines.
     pub(super) fn unknown(&self, m: &Model, app: AppId, name: &str, suffix: &str) -> Diagnostic {
+        let searched = self.hints_left.get() > 0;
+        self.hints_left.set(self.hints_left.get().saturating_sub(1));
         let visible: Vec<&str> = std::iter::once(app)
+            .filter(|_| searched)
             .chain(m.ancestors(app))
             .flat_map(|a| {
                 self.decls
@@ -80,12 +101,14 @@ impl<'d> Roles<'d> {
 
     /// Expands role `root` and everything it includes, iteratively (no depth limit).
     fn expand(&mut self, m: &Model, root: usize, problems: &mut Vec<Diagnostic>) {
-        if self.expanded[root].is_some() {
+        if self.expanded[root].is_some() || self.failed[root] {
             return;
         }
         // Depth-first over includes with an explicit stack; `on_stack` finds cycles.
-        let mut on_stack = vec![false; self.decls.len()];
-        let mut failed = vec![false; self.decls.len()];
+        let Roles {
+            failed, on_stack, ..
+        } = self;
+        let (mut failed, mut on_stack) = (std::mem::take(failed), std::mem::take(on_stack));
         let mut stack = vec![(root, 0usize)];
         on_stack[root] = true;
         while let Some(&(role, next)) = stack.last() {
@@ -128,16 +151,35 @@ impl<'d> Roles<'d> {
                     None => failed[role] = true,
                 }
             }
+            if !failed[role] {
+                patterns.sort_unstable();
+                patterns.dedup();
+                match self.patterns_left.checked_sub(patterns.len()) {
+                    Some(left) => self.patterns_left = left,
+                    None => {
+                        let d = Diagnostic::new(
+                            "invalid-role",
+                            format!(
+                                "role `{}` takes the roles past {MAX_EXPANDED_PATTERNS} action patterns in all, includes expanded",
+                                decl.name
+                            ),
+                        )
+                        .with_hint("include fewer roles, or name the actions with globs (`read:*`)");
+                        problems.push(m.diagnostic_at(decl.app, &decl.suffix, d));
+                        failed[role] = true;
+                    }
+                }
+            }
             if failed[role] {
                 if let Some(&(parent, _)) = stack.last() {
                     failed[parent] = true;
                 }
                 continue;
             }
-            patterns.sort_unstable();
-            patterns.dedup();
             self.expanded[role] = Some(patterns);
         }
+        self.failed = failed;
+        self.on_stack = on_stack;
     }
 
     /// Reports every role that redefines a role of the same name on an ancestor with more actions.

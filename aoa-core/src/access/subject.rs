@@ -37,6 +37,14 @@ impl SubjectKind {
 /// assert!(parse_subject("alice").is_err());
 /// ```
 pub fn parse_subject(text: &str) -> Result<(SubjectKind, &str), String> {
+    if text.len() > crate::manifest::MAX_NAME_BYTES {
+        return Err(format!(
+            "subject `{}` is {} bytes long, more than {}",
+            crate::diagnostic::excerpt(text),
+            text.len(),
+            crate::manifest::MAX_NAME_BYTES
+        ));
+    }
     let Some((prefix, id)) = text.split_once(':') else {
         return Err(format!(
             "subject `{0}` has no kind; write `user:{0}`, `group:{0}` or `app:{0}`",

@@ -94,19 +94,22 @@ pub(crate) fn build(
         }
         if let Some(meta) = &decls[id as usize].meta {
             for (key, value) in &meta.labels {
-                let Some(c) = key
+                let what = if key.len().max(value.len()) > super::MAX_NAME_BYTES {
+                    format!("is longer than {} bytes", super::MAX_NAME_BYTES)
+                } else if let Some(c) = key
                     .chars()
                     .chain(value.chars())
                     .find(|&c| crate::diagnostic::needs_escape(c))
-                else {
+                {
+                    format!("contains {}", crate::diagnostic::describe_char(c))
+                } else {
                     continue;
                 };
                 let suffix = format!("/labels/{}", crate::source::escape_pointer_token(key));
                 let message = format!(
-                    "label `{}: {}` contains {}",
-                    crate::diagnostic::escaped(key),
-                    crate::diagnostic::escaped(value),
-                    crate::diagnostic::describe_char(c)
+                    "label `{}: {}` {what}",
+                    crate::diagnostic::excerpt(key),
+                    crate::diagnostic::excerpt(value),
                 );
                 problems.push(id, &suffix, Diagnostic::new("invalid-label", message).with_app(name).with_hint(
                     "labels select apps and match environments: write them without control characters, bidirectional overrides or zero-width characters",
@@ -336,6 +339,14 @@ fn too_many() -> Error {
 fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("app name is empty".into());
+    }
+    if name.len() > super::MAX_NAME_BYTES {
+        return Some(format!(
+            "app name is {} bytes long, more than {} (`{}`)",
+            name.len(),
+            super::MAX_NAME_BYTES,
+            crate::diagnostic::excerpt(name)
+        ));
     }
     name.chars()
         .find(|&c| c.is_whitespace() || crate::diagnostic::needs_escape(c) || c == ',')

@@ -38,6 +38,9 @@ use std::collections::BTreeMap;
 /// At most this many diagnostics are listed for one manifest; one more line says how many were left out.
 pub const MAX_DIAGNOSTICS: usize = crate::diagnostic::MAX_DIAGNOSTICS;
 
+/// The longest app name, label key or value, subject, role name or action pattern, in bytes (UTF-8).
+pub const MAX_NAME_BYTES: usize = 1024;
+
 /// Marks "no app" in the flat arrays.
 pub(crate) const NO_APP: u32 = u32::MAX;
 
@@ -170,6 +173,17 @@ impl Model {
     /// # Errors
     /// [`Error::Manifest`] with every problem found.
     pub fn from_records(records: &[Value]) -> Result<Model> {
+        if records
+            .iter()
+            .any(|r| source::nests_deeper_than(r, source::MAX_VALUE_NESTING - 2))
+        {
+            return Err(Error::InvalidArgument {
+                message: format!(
+                    "the records nest deeper than {} levels",
+                    source::MAX_VALUE_NESTING
+                ),
+            });
+        }
         let doc = serde_json::json!({ "apps": records });
         let file = FileInfo {
             origin: "<records>".into(),

@@ -8,6 +8,17 @@
 pub struct JsonIndex {
     line_starts: Vec<usize>,
     apps: Vec<usize>,
+    /// The number of characters before each multiple of [`BLOCK`] bytes, so that a column on a long line
+    /// (a one-line file of 10^5 apps) is counted from the nearest block, not from the start of the line.
+    chars_before_block: Vec<usize>,
+}
+
+/// The byte span of one entry of [`JsonIndex::chars_before_block`].
+const BLOCK: usize = 4096;
+
+/// The characters in `bytes`: every byte that does not continue a UTF-8 sequence starts one.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl JsonIndex {
@@ -38,7 +49,25 @@ impl JsonIndex {
                 }
             }
         }
-        JsonIndex { line_starts, apps }
+        let mut chars_before_block = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let mut total = 0;
+        for block in bytes.chunks(BLOCK) {
+            chars_before_block.push(total);
+            total += chars_in(block);
+        }
+        chars_before_block.push(total);
+        JsonIndex {
+            line_starts,
+            apps,
+            chars_before_block,
+        }
+    }
+
+    /// The characters of the text before byte `offset`, counted from the nearest block.
+    fn chars_before(&self, bytes: &[u8], offset: usize) -> usize {
+        let block = offset / BLOCK;
+        self.chars_before_block.get(block).copied().unwrap_or(0)
+            + chars_in(bytes.get(block * BLOCK..offset).unwrap_or_default())
     }
 
     /// The 1-based (line, column) of the value at `pointer`, if the text has one there.
@@ -58,7 +87,7 @@ impl JsonIndex {
         };
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let line_start = self.line_starts.get(line.checked_sub(1)?).copied()?;
-        let column = text.get(line_start..offset)?.chars().count() + 1;
+        let column = self.chars_before(bytes, offset) - self.chars_before(bytes, line_start) + 1;
         Some((line, column))
     }
 }

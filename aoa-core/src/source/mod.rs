@@ -26,7 +26,7 @@ pub use schema_files::{
 };
 pub use tree::{MAX_TREE_FILES, TreeFile, read_tree};
 pub(crate) use yaml::parse_yaml;
-pub use yaml::{YamlDocument, parse_yaml_documents};
+pub use yaml::{MAX_YAML_DEPTH, MIN_ALIAS_EXPANSION_BYTES, YamlDocument, parse_yaml_documents};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -159,4 +159,24 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 /// Escapes one JSON-pointer token (`~` becomes `~0`, `/` becomes `~1`).
 pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The deepest nesting of a value handed in as records or operation arguments (as for JSON and YAML text).
+pub const MAX_VALUE_NESTING: usize = 128;
+
+/// Whether `value` nests lists and mappings deeper than `max` levels; iterative, so any depth is safe.
+pub fn nests_deeper_than(value: &serde_json::Value, max: usize) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
+            serde_json::Value::Array(items) => Box::new(items.iter()),
+            serde_json::Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth >= max {
+            return true;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    false
 }

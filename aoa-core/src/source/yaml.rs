@@ -13,6 +13,25 @@ use serde_json::{Map, Number, Value};
 /// Positions of nodes by JSON pointer: 1-based (line, column).
 pub(super) type Positions = FxHashMap<String, (usize, usize)>;
 
+/// The deepest nesting of mappings and sequences a YAML document may have (aliases included), as for JSON
+/// (serde_json's limit): every later walk over a value may then recurse without overflowing the stack.
+pub const MAX_YAML_DEPTH: usize = 128;
+
+/// What aliases may add to a document, in bytes of the values they copy (16 per node plus its text): at
+/// least this much, or 10 times the size of the text, whichever is larger. A "billion laughs" of a few
+/// hundred bytes stops here instead of taking gigabytes.
+pub const MIN_ALIAS_EXPANSION_BYTES: usize = 64 << 20;
+
+/// The cost of one node, in the units of [`MIN_ALIAS_EXPANSION_BYTES`].
+const NODE_BYTES: usize = 16;
+
+/// The size (bytes, see [`MIN_ALIAS_EXPANSION_BYTES`]) and height of a finished value.
+#[derive(Clone, Copy, Default)]
+struct Measure {
+    bytes: usize,
+    height: usize,
+}
+
 enum Frame {
     Seq {
         items: Vec<Value>,
@@ -61,9 +80,11 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
     let mut builder = Builder {
         origin,
         stack: Vec::new(),
+        measures: Vec::new(),
         anchors: FxHashMap::default(),
         positions: Positions::default(),
         root: None,
+        alias_budget: MIN_ALIAS_EXPANSION_BYTES.max(text.len().saturating_mul(10)),
     };
     let mut documents = Vec::new();
     let mut started = 0;
@@ -100,24 +121,55 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
                 builder.anchors.clear();
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let measure = Measure {
+                    bytes: NODE_BYTES + value.len(),
+                    height: 1,
+                };
                 let value = scalar(&value, style, tag.as_deref()).map_err(|message| {
                     syntax(origin, span.start.line(), span.start.col() + 1, &message)
                 })?;
-                builder.node(value, anchor, span)?;
+                builder.node(value, anchor, span, measure)?;
             }
             Event::Alias(anchor) => {
-                let value = builder.anchors.get(&anchor).cloned().ok_or_else(|| {
-                    syntax(
-                        origin,
-                        span.start.line(),
-                        span.start.col() + 1,
-                        "alias to an unknown anchor",
-                    )
-                })?;
-                builder.node(value, 0, span)?;
+                let at = |message: &str| {
+                    syntax(origin, span.start.line(), span.start.col() + 1, message)
+                };
+                let (value, measure) = builder
+                    .anchors
+                    .get(&anchor)
+                    .cloned()
+                    .ok_or_else(|| at("alias to an unknown anchor"))?;
+                if builder.stack.len() + measure.height > MAX_YAML_DEPTH {
+                    return Err(at(&format!(
+                        "this alias nests the document deeper than {MAX_YAML_DEPTH} levels"
+                    ))
+                    .with_hint("flatten the anchored value or the place it is used"));
+                }
+                builder.alias_budget = builder
+                    .alias_budget
+                    .checked_sub(measure.bytes)
+                    .ok_or_else(|| {
+                        at("aliases expand the document past its limit (10 times its size, at least 64 MiB)")
+                            .with_hint("aliases copy their anchored value: repeat less, or write the values out")
+                    })?;
+                builder.node(value, 0, span, measure)?;
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if builder.stack.len() >= MAX_YAML_DEPTH =>
+            {
+                return Err(syntax(
+                    origin,
+                    span.start.line(),
+                    span.start.col() + 1,
+                    &format!("the document nests deeper than {MAX_YAML_DEPTH} levels"),
+                )
+                .with_hint(
+                    "flatten the structure; aoa reads at most 128 levels of mappings and lists",
+                ));
             }
             Event::SequenceStart(anchor, _) => {
                 let pointer = builder.child_pointer(span)?;
+                builder.measures.push(Measure::default());
                 builder.stack.push(Frame::Seq {
                     items: Vec::new(),
                     pointer,
@@ -126,6 +178,7 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
             }
             Event::MappingStart(anchor, _) => {
                 let pointer = builder.child_pointer(span)?;
+                builder.measures.push(Measure::default());
                 builder.stack.push(Frame::Map {
                     entries: Map::new(),
                     pointer,
@@ -141,7 +194,12 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
                     }) => (Value::Object(entries), anchor),
                     None => continue,
                 };
-                builder.finish(value, anchor)?;
+                let inner = builder.measures.pop().unwrap_or_default();
+                let measure = Measure {
+                    bytes: NODE_BYTES + inner.bytes,
+                    height: inner.height + 1,
+                };
+                builder.finish(value, anchor, measure)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
@@ -160,9 +218,13 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
 struct Builder<'a> {
     origin: &'a str,
     stack: Vec<Frame>,
-    anchors: FxHashMap<usize, Value>,
+    /// The size and height so far of each open frame's children, side by side with `stack`.
+    measures: Vec<Measure>,
+    anchors: FxHashMap<usize, (Value, Measure)>,
     positions: Positions,
     root: Option<Value>,
+    /// What aliases may still add, in bytes (see [`MIN_ALIAS_EXPANSION_BYTES`]).
+    alias_budget: usize,
 }
 
 impl Builder<'_> {
@@ -194,7 +256,13 @@ impl Builder<'_> {
     }
 
     /// A scalar or alias node.
-    fn node(&mut self, value: Value, anchor: usize, span: Span) -> Result<(), Diagnostic> {
+    fn node(
+        &mut self,
+        value: Value,
+        anchor: usize,
+        span: Span,
+        measure: Measure,
+    ) -> Result<(), Diagnostic> {
         if let Some(Frame::Map {
             key: key @ None,
             entries,
@@ -237,13 +305,17 @@ impl Builder<'_> {
             return Ok(());
         }
         self.child_pointer(span)?;
-        self.finish(value, anchor)
+        self.finish(value, anchor, measure)
     }
 
     /// Attaches a finished node to its parent.
-    fn finish(&mut self, value: Value, anchor: usize) -> Result<(), Diagnostic> {
+    fn finish(&mut self, value: Value, anchor: usize, measure: Measure) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors.insert(anchor, (value.clone(), measure));
+        }
+        if let Some(parent) = self.measures.last_mut() {
+            parent.bytes = parent.bytes.saturating_add(measure.bytes);
+            parent.height = parent.height.max(measure.height);
         }
         match self.stack.last_mut() {
             None => self.root = Some(value),
