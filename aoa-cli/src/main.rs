@@ -71,6 +71,13 @@ enum Command {
     /// next to the manifest): apply a manifest, show an app, its history, drift.
     #[command(subcommand)]
     Registry(commands::store::RegistryCommand),
+    /// Run the rollout: each app's deploy command as soon as its parent and dependencies succeeded, within
+    /// limits, journaled in the state store (default sqlite:.aoa/state.db next to the manifest) so that
+    /// `--resume RUN_ID` never deploys twice what succeeded. Exit 0: all succeeded; 1: some app failed or was
+    /// skipped; 2: could not run (nothing ran), a permission denied included.
+    Rollout(Box<commands::rollout::RolloutArgs>),
+    /// Return every app a run deployed to its version before the run, in the exact reverse order.
+    Rollback(Box<commands::rollout::RollbackArgs>),
     /// The hash-chained audit trail of the state store: verify, show, export.
     #[command(subcommand)]
     Audit(commands::store::AuditCommand),
@@ -109,6 +116,8 @@ fn main() -> ExitCode {
         Command::Export(command) => commands::export::export(&command),
         Command::Argocd(command) => commands::argocd::argocd(&command, format),
         Command::Registry(command) => commands::store::registry(&command, format),
+        Command::Rollout(args) => commands::rollout::rollout(&args, format),
+        Command::Rollback(args) => commands::rollout::rollback(&args, format),
         Command::Audit(command) => commands::store::audit(&command, format),
         Command::Token(command) => commands::token::token(&command),
         Command::Serve(args) => commands::serve::serve(&args),

@@ -33,6 +33,7 @@ pub(crate) fn exit_for(error: &Error) -> Exit {
         | Error::InvalidAccess { .. }
         | Error::Escalation { .. }
         | Error::GainRefused { .. } => Exit::Findings,
+        Error::Denied { .. } => Exit::Input,
         Error::Io { .. }
         | Error::Schema { .. }
         | Error::Syntax { .. }

@@ -118,6 +118,12 @@ pub enum Error {
         /// One `privilege-gain` diagnostic per (subject, app, action) gained, as `aoa diff` lists them.
         diagnostics: Vec<Diagnostic>,
     },
+    /// The subject of a rollout or rollback may not act on some of its apps: nothing ran.
+    #[error("{}", summarize("permission denied (nothing ran)", diagnostics))]
+    Denied {
+        /// One `denied` diagnostic per app, whose message is the `aoa check --explain` text.
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl Error {
@@ -138,6 +144,7 @@ impl Error {
             Error::StoreVersion { .. } => ErrorCode::StoreVersion,
             Error::LeaseHeld { .. } => ErrorCode::LeaseHeld,
             Error::GainRefused { .. } => ErrorCode::GainRefused,
+            Error::Denied { .. } => ErrorCode::Denied,
         }
     }
 
@@ -152,7 +159,8 @@ impl Error {
             | Error::Escalation { diagnostics }
             | Error::Params { diagnostics }
             | Error::Schema { diagnostics }
-            | Error::GainRefused { diagnostics } => capped(diagnostics.iter().cloned()),
+            | Error::GainRefused { diagnostics }
+            | Error::Denied { diagnostics } => capped(diagnostics.iter().cloned()),
             Error::Cycle { cycles } => capped(cycles.iter().map(Cycle::to_diagnostic)),
             Error::UnknownApp { name, hint } => {
                 let mut d = Diagnostic::new(ErrorCode::UnknownApp.as_str(), self.to_string())
@@ -237,11 +245,13 @@ pub enum ErrorCode {
     LeaseHeld,
     /// `gain-refused`: a registry apply would grant new permissions ([`Error::GainRefused`]).
     GainRefused,
+    /// `denied`: a rollout's subject may not act on some of its apps ([`Error::Denied`]).
+    Denied,
 }
 
 impl ErrorCode {
     /// Every error code, in declaration order.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Io,
         ErrorCode::Syntax,
         ErrorCode::Manifest,
@@ -256,6 +266,7 @@ impl ErrorCode {
         ErrorCode::StoreVersion,
         ErrorCode::LeaseHeld,
         ErrorCode::GainRefused,
+        ErrorCode::Denied,
     ];
 
     /// The stable kebab-case spelling (`unknown-app`), the same in every language.
@@ -275,6 +286,7 @@ impl ErrorCode {
             ErrorCode::StoreVersion => "store-version",
             ErrorCode::LeaseHeld => "lease-held",
             ErrorCode::GainRefused => "gain-refused",
+            ErrorCode::Denied => "denied",
         }
     }
 

@@ -47,6 +47,8 @@ pub const AOA_STATUS_STORE_VERSION: AoaStatus = 12;
 pub const AOA_STATUS_LEASE_HELD: AoaStatus = 13;
 /// A registry apply would grant new permissions and gains were not allowed (core code `gain-refused`).
 pub const AOA_STATUS_GAIN_REFUSED: AoaStatus = 14;
+/// A rollout's subject may not act on some of its apps (core code `denied`).
+pub const AOA_STATUS_DENIED: AoaStatus = 15;
 /// A bug in aoa: a panic was caught at the boundary (code `panic`).
 pub const AOA_STATUS_PANIC: AoaStatus = 100;
 
@@ -67,6 +69,7 @@ fn status_of(code: ErrorCode) -> AoaStatus {
         ErrorCode::StoreVersion => AOA_STATUS_STORE_VERSION,
         ErrorCode::LeaseHeld => AOA_STATUS_LEASE_HELD,
         ErrorCode::GainRefused => AOA_STATUS_GAIN_REFUSED,
+        ErrorCode::Denied => AOA_STATUS_DENIED,
     }
 }
 

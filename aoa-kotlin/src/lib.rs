@@ -39,7 +39,7 @@ macro_rules! errors {
     };
 }
 
-errors! {Io, Syntax, Manifest, Cycle, InvalidAccess, Escalation, Params, Schema, UnknownApp, InvalidArgument, Store, StoreVersion, LeaseHeld, GainRefused}
+errors! {Io, Syntax, Manifest, Cycle, InvalidAccess, Escalation, Params, Schema, UnknownApp, InvalidArgument, Store, StoreVersion, LeaseHeld, GainRefused, Denied}
 
 impl From<Error> for AoaError {
     fn from(e: Error) -> AoaError {

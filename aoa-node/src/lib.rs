@@ -26,6 +26,7 @@ fn class_of(code: ErrorCode) -> &'static str {
         ErrorCode::StoreVersion => "StoreVersionError",
         ErrorCode::LeaseHeld => "LeaseHeldError",
         ErrorCode::GainRefused => "GainRefusedError",
+        ErrorCode::Denied => "DeniedError",
     }
 }
 

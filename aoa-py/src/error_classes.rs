@@ -18,5 +18,6 @@ fn class_of(code: ErrorCode) -> (&'static str, Option<&'static str>) {
         ErrorCode::StoreVersion => ("StoreVersionError", None),
         ErrorCode::LeaseHeld => ("LeaseHeldError", None),
         ErrorCode::GainRefused => ("GainRefusedError", None),
+        ErrorCode::Denied => ("DeniedError", Some("PermissionError")),
     }
 }

@@ -88,6 +88,15 @@ pub trait Journal {
     /// # Errors
     /// The store's error.
     fn events(&mut self, run_id: &str) -> Result<Vec<JournalEvent>>;
+
+    /// Called at least every 100 ms while a run goes on, events or not: a journal that holds a lease renews
+    /// it here.
+    ///
+    /// # Errors
+    /// The store's error (the lease was lost): the run stops starting apps.
+    fn keepalive(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A journal in memory: for tests and for runs that need no resume.

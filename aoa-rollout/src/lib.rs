@@ -29,16 +29,20 @@
 mod callbacks;
 mod exec;
 mod journal;
+mod rbac;
 mod report;
 mod run;
 mod settings;
+mod store_journal;
 pub mod text;
 mod workers;
 
 pub use callbacks::{Callbacks, DeployRequest, Health, Observation};
 pub use exec::Exec;
 pub use journal::{Journal, JournalEvent, MemoryJournal, Step};
+pub use rbac::{Actor, check_all};
 pub use report::{AppOutcome, Report};
 pub use run::{Options, Rollout};
 pub use settings::options_from_json;
+pub use store_journal::StoreJournal;
 pub use text::{Answer, Call, CallFields, Foreign};

@@ -295,6 +295,7 @@ impl<'m> Rollout<'m> {
             if scheduler.is_finished() {
                 break;
             }
+            journal.keepalive()?;
             let interrupts = self
                 .options
                 .interrupts
@@ -372,7 +373,8 @@ fn event(run_id: &str, seq: u64, at_ms: u64, app: &str, step: Step) -> JournalEv
     }
 }
 
-fn unix_ms() -> u64 {
+/// Milliseconds since the Unix epoch (0 before it).
+pub(crate) fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

@@ -33,12 +33,12 @@ pub mod url;
 
 pub use audit::{Event, NewEvent, Verification};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use lease::Lease;
+pub use lease::{Lease, REGISTRY_LEASE};
 pub use registry::{AppRecord, Change, ChangeKind, FieldChange};
 pub use secret::hmac_secret;
 pub use sql::{Backend, Sql, Store, Tx};
 pub use state::{
-    ApplyOptions, ApplyReport, AuditFilter, Drift, ExportReport, HistoryEntry, Options, ShownEvent,
-    StateStore, connect, open,
+    ApplyOptions, ApplyReport, AuditFilter, Drift, ExportReport, HistoryEntry, Options, RunStep,
+    ShownEvent, StateStore, connect, open,
 };
 pub use url::StoreUrl;

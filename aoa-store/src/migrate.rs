@@ -53,6 +53,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (registry_id, seq))",
     // 2: `audit show --app` and `registry history` read one app's events by index.
     "CREATE INDEX aoa_audit_app ON aoa_audit (registry_id, app, seq)",
+    // 3: the journals of rollouts: every step of every run (`aoa rollout`, `--resume`, `aoa rollback`).
+    "CREATE TABLE aoa_runs (
+        registry_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        app TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        step TEXT NOT NULL,
+        PRIMARY KEY (registry_id, run_id, seq))",
 ];
 
 /// The schema version this aoa writes.

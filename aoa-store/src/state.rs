@@ -1,6 +1,10 @@
 //! [`StateStore`]: a registry in a store, with every operation of the registry, the leases and the audit
 //! trail, each in its own transaction with its audit events.
 
+mod runs;
+
+pub use runs::RunStep;
+
 use crate::audit::{self, Event, NewEvent, Verification, Verifier};
 use crate::backend::{postgres::PostgresStore, sqlite::SqliteStore, store_error};
 use crate::clock::{Clock, SystemClock, rfc3339};
@@ -225,6 +229,11 @@ impl StateStore {
     /// The backend.
     pub fn store(&mut self) -> &mut dyn Store {
         self.store.as_mut()
+    }
+
+    /// Sets how long the leases this store takes last (renewed by their holder while it works).
+    pub fn set_lease_ttl(&mut self, ttl: Duration) {
+        self.options.lease_ttl = ttl;
     }
 
     /// What to keep in place of a secret value or a token: its HMAC under this registry's key.

@@ -123,7 +123,8 @@ pub(crate) fn plan(args: &PlanArgs, format: OutputFormat, teardown: bool) -> Res
     Ok(Exit::Ok)
 }
 
-fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
+/// The plan as text for people.
+pub(crate) fn print_plan_text(plan: &Plan<'_>) -> std::io::Result<()> {
     let mut out = text_out();
     let verb = match plan.direction {
         aoa_core::Direction::Rollout => "rollout",

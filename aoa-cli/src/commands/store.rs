@@ -34,7 +34,8 @@ impl StoreArgs {
         ))
     }
 
-    fn open(&self, wait: Duration) -> Result<StateStore, Error> {
+    /// Opens the store, waiting up to `wait` for a lease someone else holds.
+    pub(crate) fn open(&self, wait: Duration) -> Result<StateStore, Error> {
         let options = Options {
             registry: self.registry.clone(),
             lease_wait: wait,

@@ -262,6 +262,11 @@ pub const CODES: &[Code] = &[
         "a permission a registry apply would give an app",
     ),
     code(
+        "denied",
+        "denied",
+        "an app a rollout's subject may not deploy or roll back",
+    ),
+    code(
         "scope-not-allowed",
         "escalation",
         "a required scope that no ancestor's grants or ceilings allow",
