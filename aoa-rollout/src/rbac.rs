@@ -1,7 +1,6 @@
 //! RBAC before anything runs: the subject must be allowed the action on every app of the run.
 
-// TEMP until explain lands
-fn explain(
+use aoa_core::access::explain;
     d: &aoa_core::access::Decision<'_>,
     s: &str,
     g: &[String],
