@@ -834,7 +834,7 @@ export interface WhoCan {
 }
 
 /** Every error code. */
-export type ErrorCode = 'io' | 'syntax' | 'manifest' | 'cycle' | 'invalid-access' | 'escalation' | 'params' | 'schema' | 'unknown-app' | 'invalid-argument' | 'store' | 'store-version' | 'lease-held' | 'gain-refused'
+export type ErrorCode = 'io' | 'syntax' | 'manifest' | 'cycle' | 'invalid-access' | 'escalation' | 'params' | 'schema' | 'unknown-app' | 'invalid-argument' | 'store' | 'store-version' | 'lease-held' | 'gain-refused' | 'denied'
 
 /** One app record, as in a manifest's `apps` list. */
 export interface AppRecord {
@@ -882,6 +882,8 @@ export declare class StoreVersionError extends AoaError {}
 export declare class LeaseHeldError extends AoaError {}
 /** Code `gain-refused`. */
 export declare class GainRefusedError extends AoaError {}
+/** Code `denied`. */
+export declare class DeniedError extends AoaError {}
 /** The error class of each code. */
 export declare const ERROR_CODES: Record<ErrorCode, typeof AoaError>
 

@@ -250,15 +250,27 @@ fn json_output_is_one_event_per_line_then_the_report() {
     let dir = tempfile::tempdir().unwrap();
     workspace(dir.path(), 4);
     let mut args = vec!["--output".to_owned(), "json".to_owned()];
-    args.extend(rollout_args(dir.path(), &["--run-id", "j1", "--on-failure", "continue"]));
+    args.extend(rollout_args(
+        dir.path(),
+        &["--run-id", "j1", "--on-failure", "continue"],
+    ));
     let (code, out, err) = aoa(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 0, "{err}");
-    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let (report, events) = lines.split_last().unwrap();
     assert_eq!(report["report"]["counts"]["succeeded"], 4);
     assert_eq!(events.len(), 8, "started and succeeded for each app");
     for (i, e) in events.iter().enumerate() {
-        assert_eq!((e["run_id"].as_str(), e["seq"].as_u64()), (Some("j1"), Some(i as u64 + 1)));
-        assert!(["started", "succeeded"].contains(&e["step"].as_str().unwrap()), "{e}");
+        assert_eq!(
+            (e["run_id"].as_str(), e["seq"].as_u64()),
+            (Some("j1"), Some(i as u64 + 1))
+        );
+        assert!(
+            ["started", "succeeded"].contains(&e["step"].as_str().unwrap()),
+            "{e}"
+        );
     }
 }

@@ -64,6 +64,9 @@ typedef int32_t aoa_status;
 // A registry apply would grant new permissions and gains were not allowed (core code `gain-refused`).
 #define AOA_STATUS_GAIN_REFUSED 14
 
+// A rollout's subject may not act on some of its apps (core code `denied`).
+#define AOA_STATUS_DENIED 15
+
 // A bug in aoa: a panic was caught at the boundary (code `panic`).
 #define AOA_STATUS_PANIC 100
 

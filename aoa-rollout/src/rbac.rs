@@ -1,18 +1,6 @@
 //! RBAC before anything runs: the subject must be allowed the action on every app of the run.
 
 use aoa_core::access::explain;
-    d: &aoa_core::access::Decision<'_>,
-    s: &str,
-    g: &[String],
-    a: &str,
-    app: &str,
-    _r: bool,
-) -> String {
-    format!(
-        "denied (not granted): `{s}` `{a}` on `{app}` {:?} {g:?}",
-        d.outcome
-    )
-}
 use aoa_core::{AppId, Diagnostic, Error, Manifest, Result};
 
 /// Who runs a rollout: a subject (`user:ann`) and the groups it belongs to.

@@ -598,6 +598,8 @@ class LeaseHeldError(AoaError):
     """Code `lease-held`."""
 class GainRefusedError(AoaError):
     """Code `gain-refused`."""
+class DeniedError(AoaError, PermissionError):
+    """Code `denied`."""
 
 ERROR_CODES: Dict[str, type[AoaError]]
 OPERATIONS: List[Dict[str, Any]]
