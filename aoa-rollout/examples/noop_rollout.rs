@@ -35,6 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let apps = manifest.len();
     let per_app = best * 1e6 / apps as f64;
-    println!(r#"{{"binding": "rust", "apps": {apps}, "seconds": {best:.3}, "us_per_app": {per_app:.2}}}"#);
+    println!(
+        r#"{{"binding": "rust", "apps": {apps}, "seconds": {best:.3}, "us_per_app": {per_app:.2}}}"#
+    );
     Ok(())
 }
