@@ -8,7 +8,9 @@ use aoa_core::access::parse_duration;
 use aoa_core::schedule::{OnFailure, Retry};
 use aoa_core::{Error, Manifest, PlanOptions};
 use aoa_rollout::{Actor, Exec, JournalEvent, Options, Report, Rollout, Step, StoreJournal};
-use std::collections::BTreeMap;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -178,6 +180,7 @@ pub(crate) fn rollout(args: &RolloutArgs, format: OutputFormat) -> Result<Exit, 
     let m = args.run.store.manifest.load(None)?;
     let mut options = args.run.options()?;
     options.run_id.clone_from(&args.run_id);
+    options.interrupts = Some(interrupts());
     args.run.check(&m, "deploy")?;
     if args.dry_run {
         let plan = m.plan(&PlanOptions {
@@ -218,7 +221,9 @@ pub(crate) fn rollback(args: &RollbackArgs, format: OutputFormat) -> Result<Exit
     args.run.check(&m, "rollback")?;
     let mut callbacks = Exec::new("true", None, Some(&args.rollback_exec), &args.run.log_dir)?;
     callbacks.shell = args.run.shell;
-    let rollout = Rollout::new(&m, args.run.options()?);
+    let mut options = args.run.options()?;
+    options.interrupts = Some(interrupts());
+    let rollout = Rollout::new(&m, options);
     drive(&args.run, &m, format, |journal, progress| {
         let previous = journal.versions_before(&args.run_id)?;
         rollout.rollback(
@@ -239,17 +244,15 @@ fn drive(
     format: OutputFormat,
     go: impl FnOnce(&mut StoreJournal, &mut dyn FnMut(&JournalEvent)) -> Result<Report, Error>,
 ) -> Result<Exit, Error> {
-    let interrupts = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&interrupts);
-    // A second handler cannot be installed in one process; the CLI installs one.
-    let _ = ctrlc::set_handler(move || {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
     let mut store = run.store.open(secs(&run.wait)?)?;
     store.set_lease_ttl(secs(&run.lease_ttl)?);
     let mut journal = StoreJournal::open(store)?;
-    let mut progress = |e: &JournalEvent| print_event(e, format);
-    let report = match go(&mut journal, &mut progress) {
+    let mut display = Display::new(format, m.len());
+    let outcome = go(&mut journal, &mut |e: &JournalEvent| {
+        display.event(e, format)
+    });
+    display.finish();
+    let report = match outcome {
         Ok(report) => report,
         Err(error) => {
             let _ = journal.abandon();
@@ -266,35 +269,115 @@ fn drive(
     })
 }
 
+/// Ctrl-C counted: the first stops starting apps, the second abandons the running ones.
+fn interrupts() -> Arc<AtomicUsize> {
+    let interrupts = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&interrupts);
+    // Only one handler can be installed in a process, and the CLI installs only this one.
+    let _ = ctrlc::set_handler(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    interrupts
+}
+
+/// How events reach the terminal: a live bar on a TTY (failures printed above it), else one line per event.
+enum Display {
+    Lines,
+    Live {
+        bar: ProgressBar,
+        running: BTreeSet<String>,
+    },
+}
+
+impl Display {
+    fn new(format: OutputFormat, apps: usize) -> Display {
+        if format == OutputFormat::Json || !std::io::stdout().is_terminal() {
+            return Display::Lines;
+        }
+        let bar = ProgressBar::new(apps as u64);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{elapsed_precise} [{wide_bar}] {pos}/{len} apps, ETA {eta}  {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Display::Live {
+            bar,
+            running: BTreeSet::new(),
+        }
+    }
+
+    fn event(&mut self, e: &JournalEvent, format: OutputFormat) {
+        let Display::Live { bar, running } = self else {
+            print_event(e, format);
+            return;
+        };
+        match &e.step {
+            Step::Started { .. } => {
+                running.insert(e.app.clone());
+            }
+            Step::Succeeded { .. } | Step::Adopted => {
+                running.remove(&e.app);
+                bar.inc(1);
+            }
+            Step::Failed { .. } | Step::InDoubt { .. } | Step::Skipped { .. } => {
+                running.remove(&e.app);
+                bar.inc(1);
+                bar.println(aoa_core::escaped(&event_line(e)).as_ref());
+            }
+            Step::AttemptFailed { .. } | Step::TimedOut { .. } | Step::Retrying { .. } => {
+                bar.println(aoa_core::escaped(&event_line(e)).as_ref());
+            }
+        }
+        let shown: Vec<&str> = running.iter().take(3).map(String::as_str).collect();
+        let more = running.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" +{more}")
+        } else {
+            String::new()
+        };
+        let message = format!("running: {}{more}", shown.join(", "));
+        bar.set_message(aoa_core::escaped(&message).into_owned());
+    }
+
+    fn finish(self) {
+        if let Display::Live { bar, .. } = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// One line per event, flushed at once: text for people, or the event as JSON (JSON Lines).
 fn print_event(e: &JournalEvent, format: OutputFormat) {
     let line = match format {
         OutputFormat::Json => aoa_rollout::text::event_text(e),
-        OutputFormat::Text => {
-            let what = match &e.step {
-                Step::Started { attempt } => format!("started (attempt {attempt})"),
-                Step::Succeeded { attempt } => format!("succeeded (attempt {attempt})"),
-                Step::Adopted => "already deployed and healthy (adopted on resume)".to_owned(),
-                Step::AttemptFailed { attempt, reason } => {
-                    format!("attempt {attempt} failed: {reason}")
-                }
-                Step::TimedOut { attempt } => format!("attempt {attempt} timed out"),
-                Step::Retrying { attempt, at_ms } => format!(
-                    "retrying (attempt {attempt} at {:.1}s)",
-                    *at_ms as f64 / 1000.0
-                ),
-                Step::Failed { attempts } => format!("FAILED after {attempts} attempt(s)"),
-                Step::Skipped { reason } => format!("skipped ({reason})"),
-                Step::InDoubt { attempt } => {
-                    format!("in doubt (attempt {attempt} was running when the run was abandoned)")
-                }
-            };
-            format!("{:>8.3}s  {}  {what}", e.at_ms as f64 / 1000.0, e.app)
-        }
+        OutputFormat::Text => event_line(e),
     };
     let mut out = text_out();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
+}
+
+/// An event as one line for people: time since the run began, app, what happened.
+fn event_line(e: &JournalEvent) -> String {
+    let what = match &e.step {
+        Step::Started { attempt } => format!("started (attempt {attempt})"),
+        Step::Succeeded { attempt } => format!("succeeded (attempt {attempt})"),
+        Step::Adopted => "already deployed and healthy (adopted on resume)".to_owned(),
+        Step::AttemptFailed { attempt, reason } => {
+            format!("attempt {attempt} failed: {reason}")
+        }
+        Step::TimedOut { attempt } => format!("attempt {attempt} timed out"),
+        Step::Retrying { attempt, at_ms } => format!(
+            "retrying (attempt {attempt} at {:.1}s)",
+            *at_ms as f64 / 1000.0
+        ),
+        Step::Failed { attempts } => format!("FAILED after {attempts} attempt(s)"),
+        Step::Skipped { reason } => format!("skipped ({reason})"),
+        Step::InDoubt { attempt } => {
+            format!("in doubt (attempt {attempt} was running when the run was abandoned)")
+        }
+    };
+    format!("{:>8.3}s  {}  {what}", e.at_ms as f64 / 1000.0, e.app)
 }
 
 /// The final table: counts, each app with its status and duration, the critical path as it ran.
