@@ -274,3 +274,36 @@ fn json_output_is_one_event_per_line_then_the_report() {
         );
     }
 }
+
+#[test]
+fn a_first_ctrl_c_stops_starting_apps_and_lets_running_ones_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path(), 40);
+    let args = rollout_args(dir.path(), &["--run-id", "int"]);
+    let child = Command::new(env!("CARGO_BIN_EXE_aoa"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    let status = Command::new("kill")
+        .args(["-s", "INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("skipped (stopped)"), "{text}");
+    let report = text.lines().find(|l| l.starts_with("run int:")).unwrap();
+    assert!(
+        report.contains(" 0 failed") && report.contains(" 0 in doubt"),
+        "running apps finished: {report}"
+    );
+    let seen = markers(dir.path());
+    assert!(
+        !seen.is_empty() && seen.len() < 40,
+        "{} apps ran",
+        seen.len()
+    );
+}
