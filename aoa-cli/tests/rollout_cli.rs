@@ -307,3 +307,83 @@ fn a_first_ctrl_c_stops_starting_apps_and_lets_running_ones_finish() {
         seen.len()
     );
 }
+
+/// `0.019s` and `(0.1s)` as `_s`: times vary from run to run.
+fn without_times(line: &str) -> String {
+    let mut out = String::new();
+    let mut number = String::new();
+    for c in line.chars() {
+        if c.is_ascii_digit() || (c == '.' && !number.is_empty()) {
+            number.push(c);
+            continue;
+        }
+        if c == 's' && number.contains('.') {
+            out.push('_');
+        } else {
+            out.push_str(&number);
+        }
+        number.clear();
+        out.push(c);
+    }
+    out.push_str(&number);
+    out
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_shown() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme.find("<!-- rollout-walkthrough -->").unwrap();
+    let end = readme.find("<!-- /rollout-walkthrough -->").unwrap();
+    let block = &readme[start..end];
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}/state.db", dir.path().display());
+    let logs = format!("{}/logs", dir.path().display());
+    let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+    for line in block
+        .lines()
+        .filter(|l| !l.starts_with("```") && !l.starts_with("<!--"))
+    {
+        match line.strip_prefix("$ ") {
+            Some(command) => steps.push((command.to_owned(), Vec::new())),
+            None if line == "..." || line.is_empty() => {}
+            None => steps.last_mut().unwrap().1.push(line.to_owned()),
+        }
+    }
+    assert_eq!(steps.len(), 5);
+    for (command, expected) in steps {
+        let (env, rest) = match command.strip_prefix("AOA_DEMO_FAIL=") {
+            Some(rest) => {
+                let (value, rest) = rest.split_once(' ').unwrap();
+                (Some(value.to_owned()), rest.to_owned())
+            }
+            None => (None, command.clone()),
+        };
+        let mut words = shlex::split(&rest).unwrap();
+        assert_eq!(words.remove(0), "aoa");
+        words.extend([
+            "--store".to_owned(),
+            store.clone(),
+            "--log-dir".to_owned(),
+            logs.clone(),
+        ]);
+        let mut run = Command::new(env!("CARGO_BIN_EXE_aoa"));
+        run.args(&words).current_dir(common::root());
+        if let Some(value) = env {
+            run.env("AOA_DEMO_FAIL", value);
+        }
+        let out = run.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let actual: Vec<String> = text.lines().map(without_times).collect();
+        let mut at = 0;
+        for line in &expected {
+            let want = without_times(line);
+            match actual[at..].iter().position(|a| *a == want) {
+                Some(i) => at += i + 1,
+                None => panic!(
+                    "`{command}`: the README line\n{line}\nis not in the output (in order):\n{text}"
+                ),
+            }
+        }
+    }
+}

@@ -41,7 +41,13 @@ pub fn check_all(
         let decision = access.check(&actor.subject, &actor.groups, action, app)?;
         if !decision.allowed {
             let text = explain(&decision, &actor.subject, &actor.groups, action, app, true);
-            denied.push(Diagnostic::new("denied", text.trim_end()).with_app(app));
+            let mut lines = text.lines();
+            let mut d = Diagnostic::new("denied", lines.next().unwrap_or_default()).with_app(app);
+            let why: Vec<&str> = lines.map(str::trim).collect();
+            if !why.is_empty() {
+                d = d.with_hint(why.join("; "));
+            }
+            denied.push(d);
         }
     }
     if denied.is_empty() {

@@ -3,6 +3,7 @@
 
 use crate::callbacks::{Callbacks, Health};
 use crate::journal::{Journal, JournalEvent, Step};
+use crate::rbac::{Actor, check_all};
 use crate::report::Report;
 use crate::workers::{Gate, Job, Outcome, Work, Workers};
 use aoa_core::schedule::{Decision, Event, Policy, Scheduler, SkipReason};
@@ -31,6 +32,11 @@ pub struct Options {
     pub commit_window: Duration,
     /// Interrupts so far (a Ctrl-C handler increments it): 1 stops starting apps, 2 abandons running ones.
     pub interrupts: Option<Arc<AtomicUsize>>,
+    /// Who runs it: checked for `deploy` (`rollback`) on every app the run would touch before anything
+    /// runs. `None` passes only for a manifest without permission sections.
+    pub actor: Option<Actor>,
+    /// Only these apps take part (the others count as done); `None`: every app.
+    pub apps: Option<Vec<AppId>>,
 }
 
 impl Default for Options {
@@ -44,6 +50,8 @@ impl Default for Options {
             health_timeout: Duration::from_secs(300),
             commit_window: Duration::from_millis(2),
             interrupts: None,
+            actor: None,
+            apps: None,
         }
     }
 }
@@ -88,7 +96,9 @@ impl<'m> Rollout<'m> {
                 "run `{run_id}` is already in the journal: resume it instead"
             )));
         }
-        let scheduler = self.scheduler(&[])?;
+        let settled = self.outside_selection();
+        self.check(&settled, "deploy")?;
+        let scheduler = self.scheduler(&settled)?;
         let drive = Drive {
             run_id,
             seq: 0,
@@ -146,6 +156,8 @@ impl<'m> Rollout<'m> {
                 event(&run_id, seq, 0, app, Step::Adopted)
             })
             .collect();
+        settled.extend(self.outside_selection());
+        self.check(&settled, "deploy")?;
         let scheduler = self.scheduler(&settled)?;
         let drive = Drive {
             run_id,
@@ -182,6 +194,12 @@ impl<'m> Rollout<'m> {
         changed.sort_unstable();
         changed.dedup();
         let mut policy = self.options.policy.clone();
+        let outside: Vec<AppId> = self
+            .manifest
+            .ids()
+            .filter(|a| changed.binary_search(a).is_err())
+            .collect();
+        self.check(&outside, "rollback")?;
         policy.on_failure = aoa_core::schedule::OnFailure::FailFast;
         let scheduler =
             self.manifest
@@ -196,6 +214,30 @@ impl<'m> Rollout<'m> {
             work: &work,
         };
         self.drive(scheduler, drive, callbacks, journal, progress, Vec::new())
+    }
+
+    /// The apps outside [`Options::apps`] (none when it is `None`).
+    fn outside_selection(&self) -> Vec<AppId> {
+        match &self.options.apps {
+            None => Vec::new(),
+            Some(apps) => {
+                let mut chosen = vec![false; self.manifest.len()];
+                for a in apps {
+                    chosen[a.index()] = true;
+                }
+                self.manifest.ids().filter(|a| !chosen[a.index()]).collect()
+            }
+        }
+    }
+
+    /// RBAC before anything runs: the actor may do `action` on every app not `settled`.
+    fn check(&self, settled: &[AppId], action: &str) -> Result<()> {
+        let mut skip = vec![false; self.manifest.len()];
+        for a in settled {
+            skip[a.index()] = true;
+        }
+        let apps: Vec<AppId> = self.manifest.ids().filter(|a| !skip[a.index()]).collect();
+        check_all(self.manifest, self.options.actor.as_ref(), action, &apps)
     }
 
     fn scheduler(&self, settled: &[AppId]) -> Result<Scheduler> {

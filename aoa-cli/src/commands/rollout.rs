@@ -100,6 +100,9 @@ pub(crate) struct RolloutArgs {
     /// a shell; exit status 0 means success.
     #[arg(long, value_name = "COMMAND", required_unless_present = "dry_run")]
     exec: Option<String>,
+    /// Roll out only these apps and everything downstream of them (as `aoa plan --changed`).
+    #[arg(long, value_delimiter = ',', value_name = "APP,...")]
+    changed: Vec<String>,
     /// Resume this run: apps that succeeded are not deployed again.
     #[arg(long, value_name = "RUN_ID")]
     resume: Option<String>,
@@ -162,16 +165,12 @@ impl RunArgs {
         };
         options.policy.waves = self.waves;
         options.policy.check()?;
-        Ok(options)
-    }
-
-    /// Checks the actor (`--as`, `-g`) for `action` on every app before anything runs.
-    fn check(&self, m: &Manifest, action: &str) -> Result<(), Error> {
-        let actor = self.actor.subject.as_ref().map(|subject| Actor {
+        options.actor = self.actor.subject.as_ref().map(|subject| Actor {
             subject: subject.clone(),
             groups: self.actor.groups.clone(),
         });
-        aoa_rollout::check_all(m, actor.as_ref(), action, &m.ids().collect::<Vec<_>>())
+        options.interrupts = Some(interrupts());
+        Ok(options)
     }
 }
 
@@ -180,12 +179,20 @@ pub(crate) fn rollout(args: &RolloutArgs, format: OutputFormat) -> Result<Exit, 
     let m = args.run.store.manifest.load(None)?;
     let mut options = args.run.options()?;
     options.run_id.clone_from(&args.run_id);
-    options.interrupts = Some(interrupts());
-    args.run.check(&m, "deploy")?;
+    let plan_options = PlanOptions {
+        max_parallel: args.run.max_parallel.map(|n| n as usize),
+    };
+    let plan = if args.changed.is_empty() {
+        m.plan(&plan_options)?
+    } else {
+        let plan = m.impacted(&args.changed, &plan_options)?;
+        let names = plan.waves.iter().flat_map(|w| w.batches.iter().flatten());
+        options.apps = Some(names.map(|n| m.app(n)).collect::<Result<_, _>>()?);
+        plan
+    };
     if args.dry_run {
-        let plan = m.plan(&PlanOptions {
-            max_parallel: args.run.max_parallel.map(|n| n as usize),
-        })?;
+        let apps: Vec<_> = options.apps.clone().unwrap_or_else(|| m.ids().collect());
+        aoa_rollout::check_all(&m, options.actor.as_ref(), "deploy", &apps)?;
         match format {
             OutputFormat::Json => print_json(&plan),
             OutputFormat::Text => {
@@ -195,7 +202,7 @@ pub(crate) fn rollout(args: &RolloutArgs, format: OutputFormat) -> Result<Exit, 
                     let _ = writeln!(
                         out,
                         "allowed: `{subject}` may deploy all {} apps (dry run: nothing ran)",
-                        m.len()
+                        apps.len()
                     );
                     let _ = out.flush();
                 }
@@ -218,12 +225,9 @@ pub(crate) fn rollout(args: &RolloutArgs, format: OutputFormat) -> Result<Exit, 
 /// `aoa rollback`.
 pub(crate) fn rollback(args: &RollbackArgs, format: OutputFormat) -> Result<Exit, Error> {
     let m = args.run.store.manifest.load(None)?;
-    args.run.check(&m, "rollback")?;
     let mut callbacks = Exec::new("true", None, Some(&args.rollback_exec), &args.run.log_dir)?;
     callbacks.shell = args.run.shell;
-    let mut options = args.run.options()?;
-    options.interrupts = Some(interrupts());
-    let rollout = Rollout::new(&m, options);
+    let rollout = Rollout::new(&m, args.run.options()?);
     drive(&args.run, &m, format, |journal, progress| {
         let previous = journal.versions_before(&args.run_id)?;
         rollout.rollback(
