@@ -387,3 +387,24 @@ fn the_readme_walkthrough_runs_as_shown() {
         }
     }
 }
+
+#[test]
+fn a_second_rollout_is_refused_while_the_first_holds_the_registry_lease() {
+    let dir = tempfile::tempdir().unwrap();
+    workspace(dir.path(), 30);
+    let mut first = rollout_args(dir.path(), &["--run-id", "one"]);
+    first.retain(|a| a != "--wait" && a != "10s");
+    let child = Command::new(env!("CARGO_BIN_EXE_aoa"))
+        .args(&first)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut second = rollout_args(dir.path(), &["--run-id", "two"]);
+    second.retain(|a| a != "--wait" && a != "10s");
+    let (code, _, err) = aoa(&second.iter().map(String::as_str).collect::<Vec<_>>());
+    let first = child.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("held by") && err.contains("until"), "{err}");
+}
