@@ -213,7 +213,7 @@ fn summarize_cycles(cycles: &[Cycle]) -> String {
 /// use aoa_core::ErrorCode;
 /// assert_eq!(ErrorCode::UnknownApp.as_str(), "unknown-app");
 /// assert_eq!(ErrorCode::parse("unknown-app"), Some(ErrorCode::UnknownApp));
-/// assert_eq!(ErrorCode::ALL.len(), 14);
+/// assert_eq!(ErrorCode::ALL.len(), 15);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorCode {

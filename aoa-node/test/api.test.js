@@ -60,7 +60,7 @@ test('every operation of the core is a generated method with an Async twin', asy
 
 test('every error code has its own class, and err.code is the bare code', () => {
   const codes = aoa.errorCodes()
-  assert.equal(codes.length, 10)
+  assert.equal(codes.length, 15)
   assert.equal(new Set(codes.map((c) => aoa.ERROR_CODES[c])).size, codes.length)
   for (const code of codes) {
     const Class = aoa.ERROR_CODES[code]

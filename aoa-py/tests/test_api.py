@@ -64,7 +64,7 @@ def test_methods_are_generated_from_the_core_table() -> None:
 
 
 def test_every_error_code_has_its_own_class() -> None:
-    assert len(aoa.ERROR_CODES) == 14
+    assert len(aoa.ERROR_CODES) == 15
     assert len(set(aoa.ERROR_CODES.values())) == len(aoa.ERROR_CODES)
     for code, cls in aoa.ERROR_CODES.items():
         assert issubclass(cls, aoa.AoaError) and cls.code == code and cls.__module__ == "aoa"
