@@ -40,7 +40,8 @@ impl JsonIndex {
             let mut i = skip_ws(bytes, start + 1);
             while i < bytes.len() && bytes[i] != b']' {
                 apps.push(i);
-                let Some(end) = value_end(bytes, i) else {
+                // No value here (text that is not JSON past a duplicate key): stop, or this would not advance.
+                let Some(end) = value_end(bytes, i).filter(|&end| end > i) else {
                     break;
                 };
                 i = skip_ws(bytes, end);
@@ -216,6 +217,19 @@ mod tests {
         assert_eq!(index.locate(TEXT, "/apps/1/depends_on/1"), Some((5, 39)));
         assert_eq!(index.locate(TEXT, "/apps/1/labels/a~1b"), Some((6, 24)));
         assert_eq!(index.locate(TEXT, "/apiVersion"), Some((2, 17)));
+    }
+
+    #[test]
+    fn an_apps_array_that_is_not_json_ends_the_index() {
+        for broken in [
+            "{\"apps\": [,",
+            "{\"apps\": [}",
+            "{\"apps\": [:1",
+            "{\"apps\": [1 }",
+        ] {
+            let index = JsonIndex::build(broken);
+            assert!(index.apps.len() <= 2, "{broken}");
+        }
     }
 
     #[test]
