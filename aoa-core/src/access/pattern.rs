@@ -18,13 +18,8 @@ pub fn pattern_problem(text: &str, allow_glob: bool) -> Option<String> {
     if text.is_empty() {
         return Some("an action may not be empty".into());
     }
-    if text.len() > crate::manifest::MAX_NAME_BYTES {
-        return Some(format!(
-            "`{}` is {} bytes long, more than {}",
-            crate::diagnostic::excerpt(text),
-            text.len(),
-            crate::manifest::MAX_NAME_BYTES
-        ));
+    if let Some(problem) = crate::manifest::too_long("action", text) {
+        return Some(problem);
     }
     if let Some(c) = text
         .chars()

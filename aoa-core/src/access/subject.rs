@@ -37,13 +37,8 @@ impl SubjectKind {
 /// assert!(parse_subject("alice").is_err());
 /// ```
 pub fn parse_subject(text: &str) -> Result<(SubjectKind, &str), String> {
-    if text.len() > crate::manifest::MAX_NAME_BYTES {
-        return Err(format!(
-            "subject `{}` is {} bytes long, more than {}",
-            crate::diagnostic::excerpt(text),
-            text.len(),
-            crate::manifest::MAX_NAME_BYTES
-        ));
+    if let Some(problem) = crate::manifest::too_long("subject", text) {
+        return Err(problem);
     }
     let Some((prefix, id)) = text.split_once(':') else {
         return Err(format!(

@@ -340,13 +340,8 @@ fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("app name is empty".into());
     }
-    if name.len() > super::MAX_NAME_BYTES {
-        return Some(format!(
-            "app name is {} bytes long, more than {} (`{}`)",
-            name.len(),
-            super::MAX_NAME_BYTES,
-            crate::diagnostic::excerpt(name)
-        ));
+    if let Some(problem) = super::too_long("app name", name) {
+        return Some(problem);
     }
     name.chars()
         .find(|&c| c.is_whitespace() || crate::diagnostic::needs_escape(c) || c == ',')

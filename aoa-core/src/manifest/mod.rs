@@ -41,6 +41,18 @@ pub const MAX_DIAGNOSTICS: usize = crate::diagnostic::MAX_DIAGNOSTICS;
 /// The longest app name, label key or value, subject, role name or action pattern, in bytes (UTF-8).
 pub const MAX_NAME_BYTES: usize = 1024;
 
+/// Why `text`, a `what` (`app name`, `subject`, ...), is too long, if it is longer than [`MAX_NAME_BYTES`]:
+/// its length and a short excerpt of it.
+pub(crate) fn too_long(what: &str, text: &str) -> Option<String> {
+    (text.len() > MAX_NAME_BYTES).then(|| {
+        format!(
+            "{what} `{}` is {} bytes long, more than {MAX_NAME_BYTES}",
+            crate::diagnostic::excerpt(text),
+            text.len()
+        )
+    })
+}
+
 /// Marks "no app" in the flat arrays.
 pub(crate) const NO_APP: u32 = u32::MAX;
 
