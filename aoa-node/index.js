@@ -56,10 +56,36 @@ class Manifest {
   call(operation, args) { return settle(native.call([this._native], operation, args == null ? null : JSON.stringify(args))) }
 }
 
+/** A state store (`sqlite:PATH` or `postgres://...`): registry, history, audit trail. Methods from the store's table. */
+class Store {
+  constructor(handle) { this._native = handle }
+
+  /** Opens (creating or migrating) the store; options: registry, actor, leaseTtlMs, leaseWaitMs, nowMs. */
+  static open(url, options) {
+    const out = native.storeOpen(url, json(options))
+    return out instanceof native.Store ? new Store(out) : settle(out)
+  }
+
+  /** Any store operation by its snake_case name (a manifest for those that take one). */
+  call(operation, manifest, args) {
+    const handle = manifest instanceof Manifest ? manifest._native : undefined
+    return settle(native.storeCall(this._native, handle, operation, args == null ? null : JSON.stringify(args)))
+  }
+}
+
+const STORE_OPERATIONS = JSON.parse(native.storeOperations())
+for (const op of STORE_OPERATIONS) {
+  Store.prototype[camel(op.name)] = function (...args) {
+    const manifest = op.manifest ? args.shift() : undefined
+    return settle(native.storeCall(this._native, manifest instanceof Manifest ? manifest._native : undefined, op.name, json(args[0])))
+  }
+}
+
 const OPERATIONS = JSON.parse(native.operations())
-module.exports = { Manifest, AoaError, ERROR_CODES, load: Manifest.load, loadAsync: Manifest.loadAsync }
+module.exports = { Manifest, Store, AoaError, ERROR_CODES, load: Manifest.load, loadAsync: Manifest.loadAsync }
 module.exports.operations = () => OPERATIONS.map((op) => op.name)
 module.exports.errorCodes = () => Object.keys(ERROR_CODES)
+module.exports.storeOperations = () => STORE_OPERATIONS
 for (const cls of Object.values(ERROR_CODES)) module.exports[cls.name] = cls
 
 for (const op of OPERATIONS) {

@@ -15,6 +15,9 @@
 // An opaque, immutable, validated manifest. Safe to share between threads for reading.
 typedef struct aoa_manifest aoa_manifest;
 
+// An open state store (`aoa_store`): one call at a time (calls from several threads wait for each other).
+typedef struct aoa_store aoa_store;
+
 // A status code: 0 for success, otherwise the kind of error (one per core error code). A plain `int32_t`
 // in C (never a C enum, so an unknown value from a newer library is still well defined).
 typedef int32_t aoa_status;
@@ -125,6 +128,36 @@ AOA_MUST_USE
 aoa_status aoa_call_free(const char *operation,
                          const char *args_json,
                          char **out_json);
+
+// Opens the state store at `url` (`sqlite:PATH` or `postgres://...`, created or migrated) into `*out`, with
+// `options_json` (NULL, or an object: `registry`, `actor`, `lease_ttl_ms`, `lease_wait_ms`, `now_ms`).
+//
+// # Safety
+// `url` and `options_json` (if not NULL) must be NUL-terminated strings; `out` a valid pointer. Free the store
+// with [`aoa_store_free`].
+AOA_MUST_USE
+aoa_status aoa_store_open(const char *url,
+                          const char *options_json,
+                          struct aoa_store **out);
+
+// Runs a store operation (`apply`, `drift`, `show`, `history`, `list`, `audit_verify`, `audit_show`,
+// `audit_export`) with `manifest` (NULL for the operations without one) and JSON arguments, its JSON result
+// in `*out_json`.
+//
+// # Safety
+// `store` must be a live store; `manifest` NULL or a live manifest; the strings as for [`aoa_call`].
+AOA_MUST_USE
+aoa_status aoa_store_call(struct aoa_store *store,
+                          const struct aoa_manifest *manifest,
+                          const char *operation,
+                          const char *args_json,
+                          char **out_json);
+
+// Closes and frees a store. NULL is ignored.
+//
+// # Safety
+// `store` must be NULL or a handle from this library not yet freed.
+void aoa_store_free(struct aoa_store *store);
 
 // Frees a string returned by this library. NULL is ignored.
 //

@@ -242,6 +242,84 @@ pub unsafe extern "C" fn aoa_call_free(
     unsafe { call(&[], operation, args_json, out_json) }
 }
 
+/// An open state store (`aoa_store`): one call at a time (calls from several threads wait for each other).
+pub struct AoaStore(std::sync::Mutex<aoa_store::StateStore>);
+
+/// Opens the state store at `url` (`sqlite:PATH` or `postgres://...`, created or migrated) into `*out`, with
+/// `options_json` (NULL, or an object: `registry`, `actor`, `lease_ttl_ms`, `lease_wait_ms`, `now_ms`).
+///
+/// # Safety
+/// `url` and `options_json` (if not NULL) must be NUL-terminated strings; `out` a valid pointer. Free the store
+/// with [`aoa_store_free`].
+#[must_use]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aoa_store_open(
+    url: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut AoaStore,
+) -> AoaStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (url, options) = unsafe { (text(url)?, text(options_json)?) };
+        let store =
+            aoa_store::dispatch::text::open(url.ok_or_else(|| invalid("`url` is NULL"))?, options)?;
+        // SAFETY: per this function's contract.
+        unsafe {
+            put(
+                out,
+                Box::new(AoaStore(std::sync::Mutex::new(store))),
+                Box::into_raw,
+            )
+        }
+    })
+}
+
+/// Runs a store operation (`apply`, `drift`, `show`, `history`, `list`, `audit_verify`, `audit_show`,
+/// `audit_export`) with `manifest` (NULL for the operations without one) and JSON arguments, its JSON result
+/// in `*out_json`.
+///
+/// # Safety
+/// `store` must be a live store; `manifest` NULL or a live manifest; the strings as for [`aoa_call`].
+#[must_use]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aoa_store_call(
+    store: *mut AoaStore,
+    manifest: *const AoaManifest,
+    operation: *const c_char,
+    args_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> AoaStatus {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (store, manifest) = unsafe { (store.as_ref(), manifest.as_ref().map(|m| &m.0)) };
+        let store = store.ok_or_else(|| invalid("the store is NULL"))?;
+        // SAFETY: per this function's contract.
+        let (operation, args) = unsafe { (text(operation)?, text(args_json)?) };
+        let operation = operation.ok_or_else(|| invalid("`operation` is NULL"))?;
+        let mut s = store
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let result = aoa_store::dispatch::text::run(&mut s, manifest, operation, args)?.to_string();
+        let json =
+            CString::new(result).map_err(|_| invalid("the result contains a NUL character"))?;
+        // SAFETY: per this function's contract.
+        unsafe { put(out_json, json, CString::into_raw) }
+    })
+}
+
+/// Closes and frees a store. NULL is ignored.
+///
+/// # Safety
+/// `store` must be NULL or a handle from this library not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn aoa_store_free(store: *mut AoaStore) {
+    if !store.is_null() {
+        // SAFETY: the handle came from `Box::into_raw` and is freed once.
+        drop(unsafe { Box::from_raw(store) });
+    }
+}
+
 /// Frees a string returned by this library. NULL is ignored.
 ///
 /// # Safety

@@ -11,6 +11,9 @@
 #include "aoa.h"
 
 #define VECTORS "tests/conformance/vectors"
+#define STORE_VECTORS "tests/conformance/store"
+/* The options every runner opens a store vector's store with (fixed clock and actor). */
+#define STORE_OPTIONS "{\"registry\": \"conformance\", \"actor\": \"conformance\", \"now_ms\": 1800000000000}"
 
 static int failures = 0;
 
@@ -108,6 +111,27 @@ static aoa_status load(const cJSON *source, aoa_manifest **out) {
     return aoa_manifest_open("path", cJSON_IsString(path) ? path->valuestring : NULL, NULL, out);
 }
 
+/* Compares a call's outcome (status, result text or last error) with a vector's `expected`. */
+static void check_outcome(const char *file, const cJSON *expected, aoa_status status, const char *out) {
+    const cJSON *want_error = cJSON_GetObjectItemCaseSensitive(expected, "error");
+    if (status == AOA_STATUS_OK) {
+        cJSON *actual = cJSON_Parse(out);
+        CHECK(aoa_last_error() == NULL, "%s: a last error after success", file);
+        CHECK(!want_error && cJSON_Compare(expected, actual, 1), "%s: result differs:\n  got %s", file, out);
+        cJSON_Delete(actual);
+    } else {
+        const char *last = aoa_last_error();
+        cJSON *got = last ? cJSON_Parse(last) : NULL;
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(got, "code");
+        CHECK(want_error != NULL, "%s: unexpected error %s", file, last ? last : "(none)");
+        CHECK(cJSON_IsString(code) && status == status_of(code->valuestring), "%s: status %d for %s", file, status,
+              last ? last : "(none)");
+        CHECK(want_error && got && error_matches(want_error, got), "%s: error differs:\n  got %s", file,
+              last ? last : "(none)");
+        cJSON_Delete(got);
+    }
+}
+
 static void run_vector(const char *file) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", VECTORS, file);
@@ -118,7 +142,6 @@ static void run_vector(const char *file) {
     if (!vector) return;
 
     const cJSON *expected = cJSON_GetObjectItemCaseSensitive(vector, "expected");
-    const cJSON *want_error = cJSON_GetObjectItemCaseSensitive(expected, "error");
     const cJSON *operation = cJSON_GetObjectItemCaseSensitive(vector, "operation");
     char *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(vector, "args"));
 
@@ -139,22 +162,7 @@ static void run_vector(const char *file) {
             status = aoa_call(manifest, operation->valuestring, args, &out);
         }
     }
-    if (status == AOA_STATUS_OK) {
-        cJSON *actual = cJSON_Parse(out);
-        CHECK(aoa_last_error() == NULL, "%s: a last error after success", file);
-        CHECK(!want_error && cJSON_Compare(expected, actual, 1), "%s: result differs:\n  got %s", file, out);
-        cJSON_Delete(actual);
-    } else {
-        const char *last = aoa_last_error();
-        cJSON *got = last ? cJSON_Parse(last) : NULL;
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(got, "code");
-        CHECK(want_error != NULL, "%s: unexpected error %s", file, last ? last : "(none)");
-        CHECK(cJSON_IsString(code) && status == status_of(code->valuestring), "%s: status %d for %s", file, status,
-              last ? last : "(none)");
-        CHECK(want_error && got && error_matches(want_error, got), "%s: error differs:\n  got %s", file,
-              last ? last : "(none)");
-        cJSON_Delete(got);
-    }
+    check_outcome(file, expected, status, out);
     aoa_string_free(out);
     aoa_manifest_free(manifest);
     aoa_manifest_free(new_manifest);
@@ -164,9 +172,48 @@ static void run_vector(const char *file) {
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int run_vectors(void) {
-    DIR *dir = opendir(VECTORS);
-    CHECK(dir != NULL, "cannot open %s (run from the repository root)", VECTORS);
+/* A store vector: its steps through aoa_store_call on a fresh SQLite store in a temporary directory. */
+static void run_store_vector(const char *file) {
+    char path[1024], dir[] = "/tmp/aoa-store-XXXXXX", url[256], db[256];
+    snprintf(path, sizeof path, "%s/%s", STORE_VECTORS, file);
+    char *text = read_file(path);
+    cJSON *vector = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    CHECK(vector != NULL && mkdtemp(dir) != NULL, "%s: cannot read the vector or make a directory", file);
+    if (!vector) return;
+    snprintf(url, sizeof url, "sqlite:%s/state.db", dir);
+    aoa_store *store = NULL;
+    CHECK(aoa_store_open(url, STORE_OPTIONS, &store) == AOA_STATUS_OK, "%s: store_open: %s", file, aoa_last_error());
+    const cJSON *step;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(vector, "steps")) {
+        const cJSON *source = cJSON_GetObjectItemCaseSensitive(step, "manifest");
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(step, "args");
+        char *args_json = args ? cJSON_PrintUnformatted(args) : NULL, *out = NULL;
+        aoa_manifest *manifest = NULL;
+        aoa_status status = source ? load(source, &manifest) : AOA_STATUS_OK;
+        if (status == AOA_STATUS_OK) {
+            const char *operation = cJSON_GetObjectItemCaseSensitive(step, "operation")->valuestring;
+            status = aoa_store_call(store, manifest, operation, args_json, &out);
+        }
+        check_outcome(file, cJSON_GetObjectItemCaseSensitive(step, "expected"), status, out);
+        aoa_string_free(out);
+        aoa_manifest_free(manifest);
+        free(args_json);
+    }
+    aoa_store_free(store);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(db, sizeof db, "%s/state.db%s", dir, suffixes[i]);
+        remove(db);
+    }
+    remove(dir);
+    cJSON_Delete(vector);
+}
+
+/* Every file of `folder` ending in .json, sorted, run through `run`; how many. */
+static int run_folder(const char *folder, void (*run)(const char *)) {
+    DIR *dir = opendir(folder);
+    CHECK(dir != NULL, "cannot open %s (run from the repository root)", folder);
     if (!dir) return 0;
     char *names[4096];
     int n = 0;
@@ -179,7 +226,7 @@ static int run_vectors(void) {
     qsort(names, (size_t)n, sizeof names[0], by_name);
     for (int i = 0; i < n; i++) {
         int before = failures;
-        run_vector(names[i]);
+        run(names[i]);
         printf("%s %s\n", failures == before ? "ok  " : "FAIL", names[i]);
         free(names[i]);
     }
@@ -249,7 +296,8 @@ static void check_contract(void) {
 int main(void) {
     check_statuses();
     check_contract();
-    int n = run_vectors();
-    printf("%d vectors, %d failure(s)\n", n, failures);
-    return failures == 0 && n > 0 ? 0 : 1;
+    int n = run_folder(VECTORS, run_vector);
+    int stores = run_folder(STORE_VECTORS, run_store_vector);
+    printf("%d vectors, %d store vectors, %d failure(s)\n", n, stores, failures);
+    return failures == 0 && n > 0 && stores > 0 ? 0 : 1;
 }

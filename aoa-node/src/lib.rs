@@ -114,3 +114,38 @@ pub fn call_async(
         text::call(&manifests, &operation, args.as_deref())
     })))
 }
+
+/// An open state store (`aoa_store`); one call at a time.
+#[napi]
+pub struct Store(std::sync::Mutex<aoa_store::StateStore>);
+
+/// The store at `url` with `options` (JSON text), or the error's outcome text.
+#[napi(ts_return_type = "Store | string")]
+pub fn store_open(url: String, options: Option<String>) -> Either<Store, String> {
+    match aoa_store::dispatch::text::open(&url, options.as_deref()) {
+        Ok(s) => Either::A(Store(std::sync::Mutex::new(s))),
+        Err(e) => Either::B(text::failure(&e)),
+    }
+}
+
+/// Runs a store operation (with a manifest, for those that take one); its outcome as JSON text.
+#[napi]
+pub fn store_call(
+    store: &Store,
+    manifest: Option<&Manifest>,
+    operation: String,
+    args: Option<String>,
+) -> String {
+    let manifest = manifest.map(|m| &*m.0);
+    let mut guard = store
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    aoa_store::dispatch::text::call(&mut guard, manifest, &operation, args.as_deref())
+}
+
+/// Every store operation (`name`, `manifest`, `args`), as JSON text.
+#[napi]
+pub fn store_operations() -> String {
+    aoa_store::dispatch::text::operations()
+}

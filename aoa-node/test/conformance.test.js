@@ -68,3 +68,34 @@ for (const file of VECTORS) {
     check(vector.expected, await run(vector, 'Async'))
   })
 }
+
+// The store vectors: each step through the generated camelCase method of `Store` on a fresh SQLite store.
+const os = require('node:os')
+const STORE_DIR = path.join(ROOT, 'tests', 'conformance', 'store')
+const STORE_VECTORS = fs.readdirSync(STORE_DIR).filter((f) => f.endsWith('.json')).sort()
+test('there are store vectors', () => assert.ok(STORE_VECTORS.length >= 4))
+for (const file of STORE_VECTORS) {
+  const vector = JSON.parse(fs.readFileSync(path.join(STORE_DIR, file), 'utf8'))
+  test(`store: ${vector.name}`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aoa-store-'))
+    const store = aoa.Store.open(`sqlite:${path.join(dir, 'state.db')}`, { registry: 'conformance', actor: 'conformance', nowMs: 1800000000000 })
+    vector.steps.forEach((step, i) => {
+      const options = Object.fromEntries(Object.entries(step.args ?? {}).map(([k, v]) => [camel(k), v]))
+      const op = aoa.storeOperations().find((o) => o.name === step.operation)
+      let actual
+      try {
+        if (!op) actual = store.call(step.operation, undefined, step.args)
+        else {
+          const args = op.manifest ? ['manifest' in step ? load(step.manifest) : undefined] : []
+          if (Object.keys(options).length) args.push(options)
+          actual = store[camel(step.operation)](...args)
+        }
+      } catch (err) {
+        if (!(err instanceof aoa.AoaError)) throw err
+        actual = { error: err.toJSON() }
+      }
+      check(step.expected, JSON.parse(JSON.stringify(actual)), `step ${i}`)
+    })
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+}

@@ -36,7 +36,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use lease::{Lease, REGISTRY_LEASE};
 pub use registry::{AppRecord, Change, ChangeKind, FieldChange};
 pub use secret::hmac_secret;
-pub use sql::{Backend, Sql, Store, Tx};
+pub use sql::{Backend, Row, Sql, Store, Tx};
 pub use state::{
     ApplyOptions, ApplyReport, AuditFilter, Drift, ExportReport, HistoryEntry, Options, RunStep,
     ShownEvent, StateStore, connect, open,

@@ -77,8 +77,6 @@ pub struct ApplyOptions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
 pub struct ApplyReport {
-    /// The store (its URL without a password).
-    pub store: String,
     /// The registry.
     pub registry: String,
     /// Whether nothing was written.
@@ -707,7 +705,6 @@ fn report_of(
     let (changes, unchanged) = plan(current, records);
     let count = |k: ChangeKind| changes.iter().filter(|c| c.kind == k).count();
     Ok(ApplyReport {
-        store: store.to_string(),
         registry: registry.to_string(),
         dry_run: options.dry_run,
         added: count(ChangeKind::Added),

@@ -144,7 +144,7 @@ pub(crate) fn registry(command: &RegistryCommand, format: OutputFormat) -> Resul
             match format {
                 OutputFormat::Json => print_json(&report),
                 OutputFormat::Text => {
-                    let _ = print_apply(&report);
+                    let _ = print_apply(store.name(), &report);
                 }
             }
             Ok(Exit::Ok)
@@ -219,7 +219,7 @@ pub(crate) fn registry(command: &RegistryCommand, format: OutputFormat) -> Resul
     }
 }
 
-fn print_apply(report: &ApplyReport) -> std::io::Result<()> {
+fn print_apply(store: &str, report: &ApplyReport) -> std::io::Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let verb = if report.dry_run {
         "dry run (nothing written)"
@@ -229,12 +229,7 @@ fn print_apply(report: &ApplyReport) -> std::io::Result<()> {
     writeln!(
         out,
         "{verb}: registry `{}` in {}: {} added, {} changed, {} retired, {} unchanged",
-        report.registry,
-        report.store,
-        report.added,
-        report.changed,
-        report.retired,
-        report.unchanged
+        report.registry, store, report.added, report.changed, report.retired, report.unchanged
     )?;
     if report.gains.gained > 0 {
         writeln!(

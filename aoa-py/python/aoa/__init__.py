@@ -175,10 +175,57 @@ def _operation(op: Dict[str, Any]) -> Callable[..., Any]:
     return run
 
 
+class Store:
+    """A state store (``sqlite:PATH`` or ``postgres://...``): the component registry, its history and the audit
+    trail. Its methods are generated from ``aoa.STORE_OPERATIONS``: ``apply(manifest, dry_run=, allow_gain=)``,
+    ``drift(manifest)``, ``show(app)``, ``history(app)``, ``list()``, ``audit_verify()``,
+    ``audit_show(app=, since=)``, ``audit_export(path)``."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> Store:
+        """Opens (creating or migrating) the store; options: ``registry``, ``actor``, ``lease_ttl_ms``,
+        ``lease_wait_ms``, ``now_ms`` (a fixed clock)."""
+        out = _aoa.store_open(url, json.dumps(options) if options else None)
+        return cls(out) if isinstance(out, _aoa.Store) else _settle(out)
+
+    def call(self, operation: str, manifest: Optional[Manifest] = None, args: Optional[Mapping[str, Any]] = None) -> Any:
+        """Any store operation by its canonical name."""
+        native = manifest._native if isinstance(manifest, Manifest) else manifest
+        return _settle(_aoa.store_call(self._native, native, operation, None if args is None else json.dumps(args)))
+
+
+#: Every store operation: ``{"name", "manifest": bool, "args": [...]}``.
+STORE_OPERATIONS: List[Dict[str, Any]] = json.loads(_aoa.STORE_OPERATIONS)
+
+
+def _store_operation(op: Dict[str, Any]) -> Callable[..., Any]:
+    """A method of :class:`Store` from the store's table: the manifest first when the operation takes one."""
+    params = [Parameter(a, Parameter.POSITIONAL_OR_KEYWORD, default=None) for a in op["args"]]
+    signature = Signature(params + [Parameter("other", Parameter.VAR_KEYWORD)])
+    takes = 1 if op["manifest"] else 0
+
+    def run(self: Store, *args: Any, **kwargs: Any) -> Any:
+        named = signature.bind(*args[takes:], **kwargs).arguments
+        named = {**named.pop("other", {}), **{k: v for k, v in named.items() if v is not None}}
+        return self.call(op["name"], args[0] if takes and args else None, named or None)
+
+    run.__name__ = run.__qualname__ = op["name"]
+    run.__doc__ = f"The store's `{op['name']}` operation (arguments: {', '.join(op['args']) or 'none'})."
+    return run
+
+
+for _op in STORE_OPERATIONS:
+    setattr(Store, _op["name"], _store_operation(_op))
+
 for _op in OPERATIONS:  # free operations become module functions, the others Manifest methods
     setattr(sys.modules[__name__] if _op["kind"] == "free" else Manifest, _op["name"], _operation(_op))
 
-__all__ = ["Manifest", "load", "rollout", "OPERATIONS", "AoaError", "ERROR_CODES"]
+__all__ = ["Manifest", "Store", "load", "rollout", "OPERATIONS", "STORE_OPERATIONS", "AoaError", "ERROR_CODES"]
 __all__ += [cls.__name__ for cls in ERROR_CODES.values()] + [op["name"] for op in OPERATIONS if op["kind"] == "free"]
 
 #: Loads a manifest file or directory (:meth:`Manifest.load`).
