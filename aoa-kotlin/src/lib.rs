@@ -92,6 +92,41 @@ impl Manifest {
     }
 }
 
+/// An open state store (`aoa_store`): registry, history, audit trail; one call at a time.
+#[derive(uniffi::Object)]
+pub struct Store(std::sync::Mutex<aoa_store::StateStore>);
+
+#[uniffi::export]
+impl Store {
+    /// Opens (creating or migrating) the store at `url` with `options_json` (`null`, or an object: `registry`,
+    /// `actor`, `lease_ttl_ms`, `lease_wait_ms`, `now_ms`).
+    #[uniffi::constructor(default(options_json = "null"))]
+    pub fn open(url: String, options_json: String) -> Result<Arc<Store>> {
+        let store = aoa_store::dispatch::text::open(&url, Some(&options_json))?;
+        Ok(Arc::new(Store(std::sync::Mutex::new(store))))
+    }
+
+    /// Runs a store operation (`apply`, `drift`, `show`, `history`, `list`, `audit_verify`, `audit_show`,
+    /// `audit_export`) with `manifest` for those that take one, and returns its JSON result.
+    #[uniffi::method(default(args_json = "null"))]
+    pub fn call(
+        &self,
+        manifest: Option<Arc<Manifest>>,
+        operation: String,
+        args_json: String,
+    ) -> Result<String> {
+        let mut store = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let manifest = manifest.as_ref().map(|m| &m.0);
+        Ok(
+            aoa_store::dispatch::text::run(&mut store, manifest, &operation, Some(&args_json))?
+                .to_string(),
+        )
+    }
+}
+
 /// Runs an operation that takes no manifest (`schema_fingerprint`) and returns its JSON result.
 #[uniffi::export(default(args_json = "null"))]
 pub fn call_free(operation: String, args_json: String) -> Result<String> {

@@ -3,6 +3,7 @@
 // Usage (from the repository root, as ./test.sh does): java -Djna.library.path=... -cp ... ConformanceKt
 import aoa.AoaException
 import aoa.Manifest
+import aoa.Store
 import aoa.callFree
 import aoa.errorCodes
 import aoa.operations
@@ -80,25 +81,52 @@ class Json(private val s: String) {
     }
 }
 
-/** Runs one vector: its result, or `{"error": {code, message, diagnostics}}`. */
-fun run(vector: Map<*, *>): Any? = try {
-    val load = { source: Any? ->
-        val m = source as Map<*, *>
-        when {
-            m.containsKey("text") -> Manifest.fromText(m["text"] as String, m["format"] as String? ?: "yaml")
-            m.containsKey("records") -> Manifest.fromRecords(Json.write(m["records"]))
-            else -> Manifest.load(m["path"] as String)
+/** A vector's manifest source as a manifest. */
+fun load(source: Any?): Manifest {
+    val m = source as Map<*, *>
+    return when {
+        m.containsKey("text") -> Manifest.fromText(m["text"] as String, m["format"] as String? ?: "yaml")
+        m.containsKey("records") -> Manifest.fromRecords(Json.write(m["records"]))
+        else -> Manifest.load(m["path"] as String)
+    }
+}
+
+/** An outcome as the suite compares it: the parsed result, or `{"error": {code, message, diagnostics}}`. */
+fun outcome(call: () -> String): Any? = try {
+    Json.parse(call())
+} catch (e: AoaException) {
+    mapOf("error" to mapOf("code" to e.code(), "message" to e.detail(), "diagnostics" to Json.parse(e.diagnostics())))
+}
+
+/** Runs one store vector (tests/conformance/store) on a fresh SQLite store: the failed steps. */
+fun runStore(file: File): List<String> {
+    val dir = kotlin.io.path.createTempDirectory("aoa-store").toFile()
+    val options = """{"registry": "conformance", "actor": "conformance", "now_ms": 1800000000000}"""
+    val failures = mutableListOf<String>()
+    Store.open("sqlite:${dir.path}/state.db", options).use { store ->
+        ((Json.parse(file.readText()) as Map<*, *>)["steps"] as List<*>).forEachIndexed { i, s ->
+            val step = s as Map<*, *>
+            val args = Json.write(step["args"])
+            val actual = outcome {
+                if (step.containsKey("manifest")) load(step["manifest"]).use { store.call(it, step["operation"] as String, args) }
+                else store.call(null, step["operation"] as String, args)
+            }
+            if (!matches(step["expected"], actual)) failures += "${file.name} step $i:\n  expected ${Json.write(step["expected"])}\n  actual   ${Json.write(actual)}"
         }
     }
+    dir.deleteRecursively()
+    return failures
+}
+
+/** Runs one vector: its result, or `{"error": {code, message, diagnostics}}`. */
+fun run(vector: Map<*, *>): Any? = outcome {
     val operation = vector["operation"] as String
     val args = Json.write(vector["args"])
-    Json.parse(when {
+    when {
         !vector.containsKey("manifest") -> callFree(operation, args)
         vector.containsKey("new") -> load(vector["manifest"]).use { old -> load(vector["new"]).use { old.callPair(it, operation, args) } }
         else -> load(vector["manifest"]).use { it.call(operation, args) }
-    })
-} catch (e: AoaException) {
-    mapOf("error" to mapOf("code" to e.code(), "message" to e.detail(), "diagnostics" to Json.parse(e.diagnostics())))
+    }
 }
 
 /** A field every variant of AoaException has (`code`, `detail`, `diagnosticsJson`), read without knowing the class. */
@@ -147,6 +175,10 @@ fun main() {
             failures += "${file.name}:\n  expected ${Json.write(vector["expected"])}\n  actual   ${Json.write(actual)}"
         }
     }
+    val stores = File("tests/conformance/store").listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }
+    check(stores.isNotEmpty()) { "no store vectors found" }
+    stores.forEach { failures += runStore(it) }
+    println("kotlin: ${stores.size} store vectors run")
     val vectorsFailed = failures.size
     failures += errorClasses()
     if (!operations().contains("plan")) failures += "operations() lacks plan"

@@ -41,7 +41,9 @@ fn main() {
     .unwrap();
 
     // Raw baseline: the same rows, one transaction, the backend's plain bulk path.
+    let t = Instant::now();
     let records = aoa_store::registry::records_of(&manifest, "bench").unwrap();
+    let records_s = t.elapsed().as_secs_f64();
     let raw_reg = format!("raw-{stamp}");
     let rows: Vec<Row> = records.iter().map(|r| r.row(&raw_reg, 0)).collect();
     let sqlite = url.starts_with("sqlite:");
@@ -84,6 +86,12 @@ fn main() {
     let again = store.apply(&manifest, ApplyOptions::default()).unwrap();
     let reapply = t.elapsed().as_secs_f64();
     assert_eq!(again.unchanged, n);
+    let t = Instant::now();
+    let current = store.list().unwrap();
+    let read_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let _ = aoa_store::registry::plan(&current, &records);
+    let plan_s = t.elapsed().as_secs_f64();
 
     // Audit appends: one event per durable commit, then 100 per commit (group commit).
     let singles = 300;
@@ -116,6 +124,7 @@ fn main() {
             "audit_events_per_s_one_per_commit": single_rate,
             "audit_events_per_s_100_per_commit": group_rate,
             "verify_s": verify, "events": v.events,
+            "records_of_s": records_s, "read_all_s": read_s, "plan_s": plan_s,
         })
     );
 }

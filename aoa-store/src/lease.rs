@@ -14,6 +14,7 @@ pub const REGISTRY_LEASE: &str = "registry";
 /// A lease held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "StoreLease"))]
 pub struct Lease {
     /// The lease's name.
     pub lease: String,

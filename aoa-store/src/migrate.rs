@@ -62,6 +62,9 @@ pub const MIGRATIONS: &[&str] = &[
         at BIGINT NOT NULL,
         step TEXT NOT NULL,
         PRIMARY KEY (registry_id, run_id, seq))",
+    // 4: each app's fingerprint of its compared fields, so an apply recognizes unchanged apps without reading
+    // their records.
+    "ALTER TABLE aoa_apps ADD COLUMN fp TEXT NOT NULL DEFAULT ''",
 ];
 
 /// The schema version this aoa writes.

@@ -51,6 +51,14 @@ impl Sql {
         }
     }
 
+    /// The text, moved out; `None` for `NULL` and non-text values.
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Sql::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// `Text` of `Some`, `Null` of `None`.
     pub fn of_opt(value: Option<&str>) -> Sql {
         value.map_or(Sql::Null, |v| Sql::Text(v.to_string()))

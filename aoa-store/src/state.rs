@@ -76,6 +76,7 @@ pub struct ApplyOptions {
 /// What an apply changed (or, dry, would change).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryApplyReport"))]
 pub struct ApplyReport {
     /// The registry.
     pub registry: String,
@@ -102,6 +103,7 @@ pub struct ApplyReport {
 /// One entry of an app's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryHistoryEntry"))]
 pub struct HistoryEntry {
     /// The audit event that records it.
     pub seq: i64,
@@ -118,6 +120,7 @@ pub struct HistoryEntry {
 /// What the store records versus what a manifest declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryDrift"))]
 pub struct Drift {
     /// Whether the registry matches the manifest.
     pub in_sync: bool,
@@ -138,6 +141,7 @@ pub struct AuditFilter {
 /// An audit event as shown: the event and its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "AuditShownEvent"))]
 pub struct ShownEvent {
     /// The event.
     #[serde(flatten)]
@@ -151,6 +155,7 @@ pub struct ShownEvent {
 /// What `audit export` wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "AuditExport"))]
 pub struct ExportReport {
     /// The file.
     pub path: String,
@@ -404,8 +409,14 @@ impl StateStore {
         let name = self.store.name().to_string();
         let mut tx = self.store.begin()?;
         lease::fence(&mut *tx, &name, &reg, held, now)?;
-        let current = read_all(&mut *tx, &reg)?;
+        let manifest_fp = records
+            .first()
+            .map(|r| r.manifest_fp.clone())
+            .unwrap_or_default();
+        let (current, records, unchanged) = current_of(&mut *tx, &reg, manifest, records)?;
         let mut report = report_of(&name, &reg, manifest, &records, &current, options)?;
+        report.unchanged += unchanged;
+        report.manifest_fp = manifest_fp;
         let fp = report.manifest_fp.clone();
         let summary = |outcome: &str, r: &ApplyReport| {
             NewEvent::new("registry.apply", None)
@@ -440,19 +451,19 @@ impl StateStore {
         let current_by_name: std::collections::HashMap<&str, &AppRecord> =
             current.iter().map(|r| (r.app.as_str(), r)).collect();
         for change in &report.changes {
-            let record = match change.kind {
+            let row = match change.kind {
                 ChangeKind::Retired => current_by_name.get(change.app.as_str()).map(|r| {
-                    let mut r = (*r).clone();
-                    r.retired = true;
-                    r.updated_by.clone_from(&actor);
-                    r
+                    let mut row = r.row(&reg, now);
+                    row[10] = Sql::Int(1);
+                    row[12] = Sql::Text(actor.clone());
+                    row
                 }),
-                ChangeKind::Added | ChangeKind::Changed => {
-                    new_by_name.get(change.app.as_str()).map(|r| (*r).clone())
-                }
+                ChangeKind::Added | ChangeKind::Changed => new_by_name
+                    .get(change.app.as_str())
+                    .map(|r| r.row(&reg, now)),
             };
-            let Some(record) = record else { continue };
-            rows.push(record.row(&reg, now));
+            let Some(row) = row else { continue };
+            rows.push(row);
             events.push(change_event(change, &fp));
         }
         events.push(summary("accepted", &report));
@@ -519,7 +530,7 @@ impl StateStore {
             &[reg, Sql::Text(app.into())],
         )?;
         tx.commit()?;
-        match rows.first() {
+        match rows.into_iter().next() {
             Some(row) => Ok(AppRecord::from_row(row)),
             None => Err(self.unknown(app)?),
         }
@@ -684,14 +695,73 @@ fn into_blob(v: Sql) -> Vec<u8> {
 const UPSERT: &str = "ON CONFLICT (registry_id, app) DO UPDATE SET version = excluded.version, owner = excluded.owner,
  labels = excluded.labels, scopes = excluded.scopes, params_fp = excluded.params_fp, manifest_fp = excluded.manifest_fp,
  parent = excluded.parent, access = excluded.access, retired = excluded.retired, updated_at = excluded.updated_at,
- updated_by = excluded.updated_by";
+ updated_by = excluded.updated_by, fp = excluded.fp";
+
+/// The recorded apps an apply of `records` must compare, the records left to compare, and how many are known
+/// unchanged by their fingerprint alone (neither read nor compared). Everything is read when permission
+/// sections are involved (the privilege check rebuilds the previous manifest) or when most apps differ.
+fn current_of(
+    tx: &mut dyn Tx,
+    registry: &str,
+    manifest: &Manifest,
+    records: Vec<AppRecord>,
+) -> Result<(Vec<AppRecord>, Vec<AppRecord>, usize)> {
+    let reg = Sql::Text(registry.into());
+    let with_access = tx.query(
+        "SELECT COUNT(*) FROM aoa_apps WHERE registry_id = ?1 AND retired = 0 AND access <> ''",
+        std::slice::from_ref(&reg),
+    )?;
+    let full = with_access.first().is_some_and(|r| r[0].int() > 0)
+        || manifest
+            .model()
+            .has_section(aoa_core::manifest::Section::is_access);
+    if full {
+        return Ok((read_all(tx, registry)?, records, 0));
+    }
+    let light = tx.query(
+        "SELECT app, fp, retired FROM aoa_apps WHERE registry_id = ?1",
+        std::slice::from_ref(&reg),
+    )?;
+    let stored: std::collections::HashMap<&str, (&str, bool)> = light
+        .iter()
+        .map(|r| (r[0].text(), (r[1].text(), r[2].int() != 0)))
+        .collect();
+    let (same, differ): (Vec<AppRecord>, Vec<AppRecord>) = records.into_iter().partition(|r| {
+        stored
+            .get(r.app.as_str())
+            .is_some_and(|(fp, retired)| !retired && *fp == r.fp)
+    });
+    let kept: std::collections::HashSet<&str> = same.iter().map(|r| r.app.as_str()).collect();
+    let fetch: Vec<&str> = light
+        .iter()
+        .map(|r| r[0].text())
+        .filter(|app| !kept.contains(app))
+        .collect();
+    if fetch.len() * 5 > light.len().max(1) {
+        let all = read_all(tx, registry)?;
+        let current = all
+            .into_iter()
+            .filter(|r| !kept.contains(r.app.as_str()))
+            .collect();
+        return Ok((current, differ, same.len()));
+    }
+    let mut current = Vec::with_capacity(fetch.len());
+    for app in fetch {
+        let rows = tx.query(
+            &format!("SELECT {COLUMNS} FROM aoa_apps WHERE registry_id = ?1 AND app = ?2"),
+            &[reg.clone(), Sql::Text(app.into())],
+        )?;
+        current.extend(rows.into_iter().map(AppRecord::from_row));
+    }
+    Ok((current, differ, same.len()))
+}
 
 fn read_all(tx: &mut dyn Tx, registry: &str) -> Result<Vec<AppRecord>> {
     let rows = tx.query(
         &format!("SELECT {COLUMNS} FROM aoa_apps WHERE registry_id = ?1 ORDER BY app"),
         &[Sql::Text(registry.into())],
     )?;
-    Ok(rows.iter().map(AppRecord::from_row).collect())
+    Ok(rows.into_iter().map(AppRecord::from_row).collect())
 }
 
 fn report_of(

@@ -68,6 +68,39 @@ fn argument(name: &str) -> Option<(&'static str, &'static str, bool)> {
     })
 }
 
+/// The result type of every store operation (`aoa_store::dispatch`); `None` for one this table does not know.
+fn store_result_of(g: &mut SchemaGenerator, operation: &str) -> Option<Value> {
+    let schema = match operation {
+        "apply" => g.subschema_for::<aoa_store::ApplyReport>(),
+        "drift" => g.subschema_for::<aoa_store::Drift>(),
+        "show" => g.subschema_for::<aoa_store::AppRecord>(),
+        "history" => g.subschema_for::<Vec<aoa_store::HistoryEntry>>(),
+        "list" => g.subschema_for::<Vec<aoa_store::AppRecord>>(),
+        "audit_verify" => g.subschema_for::<aoa_store::Verification>(),
+        "audit_show" => g.subschema_for::<Vec<aoa_store::ShownEvent>>(),
+        "audit_export" => g.subschema_for::<aoa_store::ExportReport>(),
+        _ => return None,
+    };
+    Some(schema.to_value())
+}
+
+/// A store operation argument's type in TypeScript and in Python, and whether it is required.
+fn store_argument(operation: &str, name: &str) -> Option<(&'static str, &'static str, bool)> {
+    Some(match name {
+        "dry_run" | "allow_gain" => ("boolean", "bool", false),
+        "app" => ("string", "str", operation != "audit_show"),
+        "since" => ("string", "str", false),
+        "path" => ("string", "str", true),
+        _ => return None,
+    })
+}
+
+/// One store operation with its result schema.
+struct StoreOp {
+    info: &'static aoa_store::dispatch::StoreOperation,
+    result: Value,
+}
+
 include!("../../aoa-py/src/error_classes.rs");
 
 /// One operation with its result schema.
@@ -96,15 +129,38 @@ fn main() {
         }
         ops.push(Op { info, result });
     }
+    let mut store_ops = Vec::new();
+    for info in aoa_store::dispatch::OPERATIONS {
+        let Some(result) = store_result_of(&mut g, info.name) else {
+            fail(&format!(
+                "store operation `{}` has no result type in aoa-typegen",
+                info.name
+            ));
+        };
+        if let Some(arg) = info
+            .args
+            .iter()
+            .find(|a| store_argument(info.name, a).is_none())
+        {
+            fail(&format!(
+                "argument `{arg}` of store operation `{}` has no type in aoa-typegen",
+                info.name
+            ));
+        }
+        store_ops.push(StoreOp { info, result });
+    }
     g.subschema_for::<aoa_core::Diagnostic>();
     g.subschema_for::<aoa_core::ParamsFormat>();
     g.subschema_for::<schema::CompatibilityMode>();
     let defs = g.take_definitions(true);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    write(&root.join("aoa-node/index.d.ts"), &typescript(&defs, &ops));
+    write(
+        &root.join("aoa-node/index.d.ts"),
+        &(typescript(&defs, &ops) + &typescript_store(&store_ops)),
+    );
     write(
         &root.join("aoa-py/python/aoa/__init__.pyi"),
-        &python(&defs, &ops),
+        &(python(&defs, &ops) + &python_store(&store_ops)),
     );
 }
 
@@ -541,3 +597,92 @@ fn python(defs: &Map<String, Value>, ops: &[Op]) -> String {
 const PY_ROLLOUT: &str = "deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None, \
     rollback: Optional[Callable[[str, Optional[str]], Any]] = None, options: Optional[Mapping[str, Any]] = None, \
     on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]: ...";
+/// The `Store` class of the Node package and its `storeOperations` function.
+fn typescript_store(ops: &[StoreOp]) -> String {
+    let mut out = String::from(
+        "\n/** A state store (`sqlite:PATH` or `postgres://...`): the component registry, its history and the audit trail. */\n\
+         export declare class Store {\n  \
+         /** Opens (creating or migrating) the store. */\n  \
+         static open(url: string, options?: { registry?: string; actor?: string; leaseTtlMs?: number; leaseWaitMs?: number; nowMs?: number }): Store\n  \
+         /** Any store operation by its snake_case name (with a manifest for those that take one). */\n  \
+         call(operation: string, manifest?: Manifest | null, args?: Record<string, unknown> | null): unknown\n",
+    );
+    for op in ops {
+        let options: Vec<String> = op
+            .info
+            .args
+            .iter()
+            .filter_map(|a| {
+                let (ty, _, req) = store_argument(op.info.name, a)?;
+                Some(format!(
+                    "{}{}: {ty}{}",
+                    camel(a),
+                    if req { "" } else { "?" },
+                    if req { "" } else { " | null" }
+                ))
+            })
+            .collect();
+        let required = op
+            .info
+            .args
+            .iter()
+            .any(|a| store_argument(op.info.name, a).is_some_and(|t| t.2));
+        let mut params = Vec::new();
+        if op.info.manifest {
+            params.push("manifest: Manifest".to_string());
+        }
+        if !options.is_empty() {
+            params.push(format!(
+                "options{}: {{ {} }}",
+                if required { "" } else { "?" },
+                options.join("; ")
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "  /** The store's `{}` operation. */\n  {}({}): {}",
+            op.info.name,
+            camel(op.info.name),
+            params.join(", "),
+            type_of(&TypeScript, &op.result)
+        );
+    }
+    out.push_str(
+        "}\n/** Every store operation. */\nexport declare function storeOperations(): Array<{ name: string; manifest: boolean; args: string[] }>\n",
+    );
+    out
+}
+
+/// The `Store` class of the Python package.
+fn python_store(ops: &[StoreOp]) -> String {
+    let mut out = String::from(
+        "\nSTORE_OPERATIONS: List[Dict[str, Any]]\n\n\
+         class Store:\n    \"\"\"A state store (`sqlite:PATH` or `postgres://...`): registry, history, audit trail.\"\"\"\n\n    \
+         @classmethod\n    def open(cls, url: str, **options: Any) -> Store: ...\n    \
+         def call(self, operation: str, manifest: Optional[Manifest] = None, args: Optional[Mapping[str, Any]] = None) -> Any: ...\n",
+    );
+    for op in ops {
+        let mut params = vec!["self".to_string()];
+        if op.info.manifest {
+            params.push("manifest: Manifest".into());
+        }
+        for a in op.info.args {
+            let Some((_, ty, req)) = store_argument(op.info.name, a) else {
+                continue;
+            };
+            params.push(if req {
+                format!("{a}: {ty}")
+            } else {
+                format!("{a}: Optional[{ty}] = None")
+            });
+        }
+        let _ = writeln!(
+            out,
+            "    def {}({}) -> {}: ...",
+            op.info.name,
+            params.join(", "),
+            type_of(&Python, &op.result)
+        );
+    }
+    out
+}

@@ -2,22 +2,9 @@
 operations: do not edit; CI checks it is current (`cargo run -p aoa-typegen`)."""
 
 import os
-from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union
 
 from typing_extensions import NotRequired, TypedDict
-
-#: The claims of an issued access token (RFC 9068 §2.2).
-AccessClaims = TypedDict("AccessClaims", {
-    "act": Dict[str, Any],
-    "aud": str,
-    "client_id": str,
-    "exp": int,
-    "iat": int,
-    "iss": str,
-    "jti": str,
-    "scope": str,
-    "sub": str,
-})
 
 #: The answer of `diff`.
 AccessDiff = TypedDict("AccessDiff", {
@@ -90,6 +77,41 @@ Application = TypedDict("Application", {
     "self_managing": bool,
     "sources": List[AppSource],
     "wave": int,
+})
+
+#: The first event of a chain that does not verify, and why.
+AuditBadEvent = TypedDict("AuditBadEvent", {
+    "detail": str,
+    "problem": str,
+    "seq": int,
+})
+
+#: What `audit export` wrote.
+AuditExport = TypedDict("AuditExport", {
+    "events": int,
+    "path": str,
+    "schema_sha256": str,
+})
+
+#: An audit event as shown: the event and its hash.
+AuditShownEvent = TypedDict("AuditShownEvent", {
+    "actor": str,
+    "app": Union[str, None],
+    "at": int,
+    "attributes": List[List[Any]],
+    "hash": str,
+    "kind": str,
+    "registry": str,
+    "seq": int,
+    "time": str,
+})
+
+#: What `audit verify` found.
+AuditVerification = TypedDict("AuditVerification", {
+    "events": int,
+    "first_bad": Union[AuditBadEvent, None],
+    "head": Union[str, None],
+    "ok": bool,
 })
 
 #: One manifest change and what it gave or took from one subject.
@@ -211,13 +233,6 @@ Effective = TypedDict("Effective", {
     "subjects": List[SubjectAccess],
 })
 
-#: The answer of the `exchange` dispatch operation: the claims to sign, or the refusal (a result, not an error: a refusal is a decision to record like a grant).
-ExchangeOutcome = TypedDict("ExchangeOutcome", {
-    "claims": NotRequired[Union[AccessClaims, None]],
-    "granted": bool,
-    "refusal": NotRequired[Union[Refusal, None]],
-})
-
 #: One leaf of resolved parameters and where it came from.
 ExplainRow = TypedDict("ExplainRow", {
     "path": str,
@@ -299,9 +314,6 @@ Miss = TypedDict("Miss", {
 
 #: Why a grant of the asked action to the caller did not apply.
 MissKind = Literal["other_env", "not_propagated", "other_subtree", "above_ceiling"]
-
-#: The OAuth error code of a refused exchange (RFC 6749 §5.2, RFC 8693 §2.2.2).
-OAuthError = Literal["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "invalid_target", "invalid_scope"]
 
 #: What `argocd_order` answers.
 Order = TypedDict("Order", {
@@ -385,10 +397,66 @@ Reason = TypedDict("Reason", {
     "subject": str,
 })
 
-#: A refused exchange: the OAuth error and what exactly was wrong.
-Refusal = TypedDict("Refusal", {
-    "error": OAuthError,
-    "error_description": str,
+#: What an apply changed (or, dry, would change).
+RegistryApplyReport = TypedDict("RegistryApplyReport", {
+    "added": int,
+    "audit_seq": Union[int, None],
+    "changed": int,
+    "changes": List[RegistryChange],
+    "dry_run": bool,
+    "gains": AccessDiff,
+    "manifest_fp": str,
+    "registry": str,
+    "retired": int,
+    "unchanged": int,
+})
+
+#: One app's change.
+RegistryChange = TypedDict("RegistryChange", {
+    "app": str,
+    "fields": List[RegistryFieldChange],
+    "kind": RegistryChangeKind,
+})
+
+#: The kind of a registry change.
+RegistryChangeKind = Literal["added", "changed", "retired"]
+
+#: What the store records versus what a manifest declares.
+RegistryDrift = TypedDict("RegistryDrift", {
+    "changes": List[RegistryChange],
+    "in_sync": bool,
+})
+
+#: One field's old and new value (JSON; `null` for none).
+RegistryFieldChange = TypedDict("RegistryFieldChange", {
+    "field": str,
+    "new": Any,
+    "old": Any,
+})
+
+#: One entry of an app's history.
+RegistryHistoryEntry = TypedDict("RegistryHistoryEntry", {
+    "actor": str,
+    "at": str,
+    "fields": List[RegistryFieldChange],
+    "kind": RegistryChangeKind,
+    "seq": int,
+})
+
+#: One app of the registry.
+RegistryRecord = TypedDict("RegistryRecord", {
+    "access": str,
+    "app": str,
+    "labels": Dict[str, str],
+    "manifest_fp": str,
+    "owner": Union[str, None],
+    "params_fp": str,
+    "parent": Union[str, None],
+    "retired": bool,
+    "scopes": List[str],
+    "updated_at": str,
+    "updated_by": str,
+    "version": Union[str, None],
 })
 
 #: A project role.
@@ -598,8 +666,6 @@ class LeaseHeldError(AoaError):
     """Code `lease-held`."""
 class GainRefusedError(AoaError):
     """Code `gain-refused`."""
-class DeniedError(AoaError, PermissionError):
-    """Code `denied`."""
 
 ERROR_CODES: Dict[str, type[AoaError]]
 OPERATIONS: List[Dict[str, Any]]
@@ -615,7 +681,6 @@ class Manifest:
     def from_apps(cls, apps: Iterable[Mapping[str, Any]]) -> Manifest: ...
     def __len__(self) -> int: ...
     def call(self, operation: str, args: Optional[Mapping[str, Any]] = None) -> Any: ...
-    def rollout(self, deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None, rollback: Optional[Callable[[str, Optional[str]], Any]] = None, options: Optional[Mapping[str, Any]] = None, on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]: ...
     def plan(self, max_parallel: Optional[int] = None) -> Plan: ...
     def teardown(self, max_parallel: Optional[int] = None) -> Plan: ...
     def impacted(self, changed: Union[str, Sequence[str]], max_parallel: Optional[int] = None) -> Plan: ...
@@ -632,7 +697,6 @@ class Manifest:
     def secret_readers(self, secret: str) -> SecretReaders: ...
     def secrets_due(self, now: Union[str, int], within: Optional[str] = None, max_parallel: Optional[int] = None) -> SecretsDue: ...
     def azure_role_assignments(self, scope_prefix: str) -> RoleAssignments: ...
-    def exchange(self, subject_claims: Mapping[str, Any], audience: str, issuer: str, now: Union[str, int], jti: str, scope: Optional[str] = None, client: Optional[str] = None, ttl: Optional[int] = None, max_act_depth: Optional[int] = None, groups_claim: Optional[str] = None) -> ExchangeOutcome: ...
     def params(self, app: str, explain: Optional[bool] = None, encoding: Optional[ParamsFormat] = None) -> ParamsReport: ...
     def schema_check(self, subject: str, schema: str, mode: Optional[CompatibilityMode] = None) -> CheckReport: ...
     def diff(self, new: Manifest) -> AccessDiff: ...
@@ -644,4 +708,20 @@ def argocd_order(dir: str, mounts: Optional[Sequence[str]] = None) -> Order: ...
 def argocd_can(subject: str, action: str, resource: str, object: Optional[str] = None, policy_dir: Optional[str] = None) -> Verdict: ...
 def argocd_projects(dir: str, mounts: Optional[Sequence[str]] = None) -> Projects: ...
 def load(path: Union[str, os.PathLike[str]]) -> Manifest: ...
-def rollout(manifest: Manifest, deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None, rollback: Optional[Callable[[str, Optional[str]], Any]] = None, options: Optional[Mapping[str, Any]] = None, on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]: ...
+
+STORE_OPERATIONS: List[Dict[str, Any]]
+
+class Store:
+    """A state store (`sqlite:PATH` or `postgres://...`): registry, history, audit trail."""
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> Store: ...
+    def call(self, operation: str, manifest: Optional[Manifest] = None, args: Optional[Mapping[str, Any]] = None) -> Any: ...
+    def apply(self, manifest: Manifest, dry_run: Optional[bool] = None, allow_gain: Optional[bool] = None) -> RegistryApplyReport: ...
+    def drift(self, manifest: Manifest) -> RegistryDrift: ...
+    def show(self, app: str) -> RegistryRecord: ...
+    def history(self, app: str) -> List[RegistryHistoryEntry]: ...
+    def list(self) -> List[RegistryRecord]: ...
+    def audit_verify(self) -> AuditVerification: ...
+    def audit_show(self, app: Optional[str] = None, since: Optional[str] = None) -> List[AuditShownEvent]: ...
+    def audit_export(self, path: str) -> AuditExport: ...

@@ -118,6 +118,7 @@ pub fn append(
 /// The first event of a chain that does not verify, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "AuditBadEvent"))]
 pub struct BadEvent {
     /// Its sequence number (for a missing event, the number expected there).
     pub seq: i64,
@@ -130,6 +131,7 @@ pub struct BadEvent {
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "AuditVerification"))]
 pub struct Verification {
     /// Whether the whole chain verifies.
     pub ok: bool,

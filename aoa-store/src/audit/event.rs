@@ -14,6 +14,7 @@ pub const EVENT_SCHEMA_SHA256: &str =
 /// One audit event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "AuditEvent"))]
 pub struct Event {
     /// Position in the registry's chain, from 1.
     pub seq: i64,

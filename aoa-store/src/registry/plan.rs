@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 /// The kind of a registry change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryChangeKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// An app the registry did not have (or had retired).
@@ -42,6 +43,7 @@ impl ChangeKind {
 /// One field's old and new value (JSON; `null` for none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryFieldChange"))]
 pub struct FieldChange {
     /// The field (`version`, `owner`, `labels`, `scopes`, `params_fp`, `parent`, `access`).
     pub field: String,
@@ -54,6 +56,7 @@ pub struct FieldChange {
 /// One app's change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryChange"))]
 pub struct Change {
     /// The app.
     pub app: String,
@@ -148,6 +151,7 @@ pub fn replay<'a>(
             retired: false,
             updated_at: String::new(),
             updated_by: String::new(),
+            fp: String::new(),
         });
         match kind {
             ChangeKind::Added => {

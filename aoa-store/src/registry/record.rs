@@ -23,6 +23,7 @@ pub const FIELDS: [&str; 7] = [
 /// One app of the registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typegen", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "typegen", schemars(rename = "RegistryRecord"))]
 pub struct AppRecord {
     /// The app's name.
     pub app: String,
@@ -49,10 +50,14 @@ pub struct AppRecord {
     pub updated_at: String,
     /// Who changed it last.
     pub updated_by: String,
+    /// SHA-256 (hex) of the compared fields: an unchanged app is recognized by it alone.
+    #[serde(skip)]
+    #[cfg_attr(feature = "typegen", schemars(skip))]
+    pub fp: String,
 }
 
 /// The columns of `aoa_apps` after `registry_id`, in [`AppRecord::row`] order.
-pub const COLUMNS: &str = "app, version, owner, labels, scopes, params_fp, manifest_fp, parent, access, retired, updated_at, updated_by";
+pub const COLUMNS: &str = "app, version, owner, labels, scopes, params_fp, manifest_fp, parent, access, retired, updated_at, updated_by, fp";
 
 impl AppRecord {
     /// The value of a compared field (one of [`FIELDS`]) as JSON.
@@ -85,6 +90,27 @@ impl AppRecord {
         }
     }
 
+    /// Feeds the name and every compared field to `h`, each value followed by a separator byte.
+    fn digest(&self, h: &mut Sha256) {
+        let mut put = |bytes: &[u8], sep: u8| {
+            h.update(bytes);
+            h.update([sep]);
+        };
+        put(self.app.as_bytes(), 1);
+        for v in [&self.version, &self.owner, &self.parent] {
+            put(v.as_deref().unwrap_or("").as_bytes(), u8::from(v.is_some()));
+        }
+        for (k, v) in &self.labels {
+            put(k.as_bytes(), 2);
+            put(v.as_bytes(), 3);
+        }
+        for s in &self.scopes {
+            put(s.as_bytes(), 4);
+        }
+        put(self.params_fp.as_bytes(), 5);
+        put(self.access.as_bytes(), 6);
+    }
+
     /// Whether every compared field equals `other`'s.
     pub fn same_fields(&self, other: &AppRecord) -> bool {
         self.version == other.version
@@ -112,24 +138,39 @@ impl AppRecord {
             Sql::Int(i64::from(self.retired)),
             Sql::Int(at_ms),
             Sql::Text(self.updated_by.clone()),
+            Sql::Text(self.fp.clone()),
         ]
     }
 
     /// The record of a row selected as [`COLUMNS`].
-    pub fn from_row(row: &Row) -> AppRecord {
+    pub fn from_row(row: Row) -> AppRecord {
+        let mut v = row.into_iter();
+        let mut next = || v.next().unwrap_or(Sql::Null);
+        let (app, version, owner, labels, scopes) = (next(), next(), next(), next(), next());
+        let (params_fp, manifest_fp, parent, access) = (next(), next(), next(), next());
+        let (retired, updated_at, updated_by, fp) = (next(), next(), next(), next());
+        let labels = match labels.text() {
+            "{}" => BTreeMap::new(),
+            text => serde_json::from_str(text).unwrap_or_default(),
+        };
+        let scopes = match scopes.text() {
+            "[]" => Vec::new(),
+            text => serde_json::from_str(text).unwrap_or_default(),
+        };
         AppRecord {
-            app: row[0].text().to_string(),
-            version: row[1].opt_text(),
-            owner: row[2].opt_text(),
-            labels: serde_json::from_str(row[3].text()).unwrap_or_default(),
-            scopes: serde_json::from_str(row[4].text()).unwrap_or_default(),
-            params_fp: row[5].text().to_string(),
-            manifest_fp: row[6].text().to_string(),
-            parent: row[7].opt_text(),
-            access: row[8].text().to_string(),
-            retired: row[9].int() != 0,
-            updated_at: rfc3339(row[10].int()),
-            updated_by: row[11].text().to_string(),
+            app: app.into_text().unwrap_or_default(),
+            version: version.into_text(),
+            owner: owner.into_text(),
+            labels,
+            scopes,
+            params_fp: params_fp.into_text().unwrap_or_default(),
+            manifest_fp: manifest_fp.into_text().unwrap_or_default(),
+            parent: parent.into_text(),
+            access: access.into_text().unwrap_or_default(),
+            retired: retired.int() != 0,
+            updated_at: rfc3339(updated_at.int()),
+            updated_by: updated_by.into_text().unwrap_or_default(),
+            fp: fp.into_text().unwrap_or_default(),
         }
     }
 
@@ -158,14 +199,19 @@ impl AppRecord {
 pub fn records_of(manifest: &Manifest, by: &str) -> Result<Vec<AppRecord>> {
     let model = manifest.model();
     let has_params = model.has_section(Section::is_param);
-    let access = manifest.access();
+    // Every app's identity needs, in one pass over the rules.
+    let mut needs: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for rule in manifest.access().index().rules() {
+        if rule.effect == aoa_core::access::Effect::Identity {
+            needs
+                .entry(rule.app.as_str())
+                .or_default()
+                .extend(rule.actions.iter().cloned());
+        }
+    }
     let mut out = Vec::with_capacity(model.len());
     for id in model.ids_by_name() {
-        let mut scopes: Vec<String> = access
-            .identity_id(id)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+        let mut scopes = needs.remove(model.name(id)).unwrap_or_default();
         scopes.sort();
         scopes.dedup();
         out.push(AppRecord {
@@ -185,16 +231,16 @@ pub fn records_of(manifest: &Manifest, by: &str) -> Result<Vec<AppRecord>> {
             retired: false,
             updated_at: String::new(),
             updated_by: by.to_string(),
+            fp: String::new(),
         });
     }
     let mut h = Sha256::new();
-    for r in &out {
-        for f in FIELDS {
-            h.update(r.field(f).to_string().as_bytes());
-            h.update([0]);
-        }
-        h.update(r.app.as_bytes());
-        h.update([1]);
+    for r in &mut out {
+        let mut one = Sha256::new();
+        r.digest(&mut one);
+        let digest = one.finalize();
+        h.update(digest);
+        r.fp = crate::secret::hex(&digest);
     }
     let fp = crate::secret::hex(&h.finalize());
     for r in &mut out {
