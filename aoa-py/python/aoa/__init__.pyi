@@ -2,9 +2,22 @@
 operations: do not edit; CI checks it is current (`cargo run -p aoa-typegen`)."""
 
 import os
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Union
 
 from typing_extensions import NotRequired, TypedDict
+
+#: The claims of an issued access token (RFC 9068 §2.2).
+AccessClaims = TypedDict("AccessClaims", {
+    "act": Dict[str, Any],
+    "aud": str,
+    "client_id": str,
+    "exp": int,
+    "iat": int,
+    "iss": str,
+    "jti": str,
+    "scope": str,
+    "sub": str,
+})
 
 #: The answer of `diff`.
 AccessDiff = TypedDict("AccessDiff", {
@@ -233,6 +246,13 @@ Effective = TypedDict("Effective", {
     "subjects": List[SubjectAccess],
 })
 
+#: The answer of the `exchange` dispatch operation: the claims to sign, or the refusal (a result, not an error: a refusal is a decision to record like a grant).
+ExchangeOutcome = TypedDict("ExchangeOutcome", {
+    "claims": NotRequired[Union[AccessClaims, None]],
+    "granted": bool,
+    "refusal": NotRequired[Union[Refusal, None]],
+})
+
 #: One leaf of resolved parameters and where it came from.
 ExplainRow = TypedDict("ExplainRow", {
     "path": str,
@@ -315,6 +335,9 @@ Miss = TypedDict("Miss", {
 #: Why a grant of the asked action to the caller did not apply.
 MissKind = Literal["other_env", "not_propagated", "other_subtree", "above_ceiling"]
 
+#: The OAuth error code of a refused exchange (RFC 6749 §5.2, RFC 8693 §2.2.2).
+OAuthError = Literal["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "invalid_target", "invalid_scope"]
+
 #: What `argocd_order` answers.
 Order = TypedDict("Order", {
     "findings": List[Diagnostic],
@@ -395,6 +418,12 @@ Reason = TypedDict("Reason", {
     "propagate": bool,
     "role": Union[str, None],
     "subject": str,
+})
+
+#: A refused exchange: the OAuth error and what exactly was wrong.
+Refusal = TypedDict("Refusal", {
+    "error": OAuthError,
+    "error_description": str,
 })
 
 #: What an apply changed (or, dry, would change).
@@ -666,6 +695,8 @@ class LeaseHeldError(AoaError):
     """Code `lease-held`."""
 class GainRefusedError(AoaError):
     """Code `gain-refused`."""
+class DeniedError(AoaError, PermissionError):
+    """Code `denied`."""
 
 ERROR_CODES: Dict[str, type[AoaError]]
 OPERATIONS: List[Dict[str, Any]]
@@ -681,6 +712,7 @@ class Manifest:
     def from_apps(cls, apps: Iterable[Mapping[str, Any]]) -> Manifest: ...
     def __len__(self) -> int: ...
     def call(self, operation: str, args: Optional[Mapping[str, Any]] = None) -> Any: ...
+    def rollout(self, deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None, rollback: Optional[Callable[[str, Optional[str]], Any]] = None, options: Optional[Mapping[str, Any]] = None, on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]: ...
     def plan(self, max_parallel: Optional[int] = None) -> Plan: ...
     def teardown(self, max_parallel: Optional[int] = None) -> Plan: ...
     def impacted(self, changed: Union[str, Sequence[str]], max_parallel: Optional[int] = None) -> Plan: ...
@@ -697,6 +729,7 @@ class Manifest:
     def secret_readers(self, secret: str) -> SecretReaders: ...
     def secrets_due(self, now: Union[str, int], within: Optional[str] = None, max_parallel: Optional[int] = None) -> SecretsDue: ...
     def azure_role_assignments(self, scope_prefix: str) -> RoleAssignments: ...
+    def exchange(self, subject_claims: Mapping[str, Any], audience: str, issuer: str, now: Union[str, int], jti: str, scope: Optional[str] = None, client: Optional[str] = None, ttl: Optional[int] = None, max_act_depth: Optional[int] = None, groups_claim: Optional[str] = None) -> ExchangeOutcome: ...
     def params(self, app: str, explain: Optional[bool] = None, encoding: Optional[ParamsFormat] = None) -> ParamsReport: ...
     def schema_check(self, subject: str, schema: str, mode: Optional[CompatibilityMode] = None) -> CheckReport: ...
     def diff(self, new: Manifest) -> AccessDiff: ...
@@ -708,6 +741,7 @@ def argocd_order(dir: str, mounts: Optional[Sequence[str]] = None) -> Order: ...
 def argocd_can(subject: str, action: str, resource: str, object: Optional[str] = None, policy_dir: Optional[str] = None) -> Verdict: ...
 def argocd_projects(dir: str, mounts: Optional[Sequence[str]] = None) -> Projects: ...
 def load(path: Union[str, os.PathLike[str]]) -> Manifest: ...
+def rollout(manifest: Manifest, deploy: Callable[..., Any], observe: Optional[Callable[[str], Any]] = None, rollback: Optional[Callable[[str, Optional[str]], Any]] = None, options: Optional[Mapping[str, Any]] = None, on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]: ...
 
 STORE_OPERATIONS: List[Dict[str, Any]]
 
