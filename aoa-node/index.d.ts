@@ -1005,6 +1005,8 @@ export declare class AoaError extends Error {
   readonly diagnostics: Diagnostic[]
   toJSON(): { code: ErrorCode; message: string; diagnostics: Diagnostic[] }
 }
+/** An app's health as `observe` reports it. */
+export type HealthName = 'healthy' | 'progressing' | 'degraded' | 'missing' | 'unknown'
 /** Code `io`. */
 export declare class IoError extends AoaError {}
 /** Code `syntax`. */
@@ -1051,6 +1053,14 @@ export declare class Manifest {
   readonly length: number
   /** Any operation on this manifest by its snake_case name, with snake_case arguments. */
   call(operation: string, args?: Record<string, unknown> | null): unknown
+  /** Deploys every app with the user's callbacks (each may be async; a throw or a rejection fails only its app); resolves to the report. */
+  rollout(callbacks: {
+    deploy: (app: string, version: string | null, attempt: number, context: { runId: string; idempotencyKey: string }) => unknown
+    observe?: (app: string) => HealthName | { health: HealthName; version?: string | null } | Promise<HealthName | { health: HealthName; version?: string | null }>
+    rollback?: (app: string, toVersion: string | null) => unknown
+    options?: Record<string, unknown> | null
+    onEvent?: (event: Record<string, unknown>) => void
+  }): Promise<Record<string, unknown>>
   /** The core's `plan` operation. */
   plan(options?: { maxParallel?: number | null }): Plan
   planAsync(options?: { maxParallel?: number | null }): Promise<Plan>

@@ -54,6 +54,28 @@ class Manifest {
 
   /** Any operation on this manifest by its snake_case name, with snake_case arguments. */
   call(operation, args) { return settle(native.call([this._native], operation, args == null ? null : JSON.stringify(args))) }
+
+  /**
+   * Deploys every app, each as soon as the apps it waits for succeeded, on Rust worker threads; resolves to the
+   * report. `deploy(app, version, attempt, { runId, idempotencyKey })`, `observe(app)` (a health such as
+   * `'healthy'`, or `{ health, version }`) and `rollback(app, toVersion)` may be async; a throw or a rejection
+   * fails only its app. `options`: the run options (`maxParallel`, `onFailure`, `retry`, ...); `onEvent` gets
+   * every journal entry.
+   */
+  async rollout({ deploy, observe, rollback, options, onEvent } = {}) {
+    if (typeof deploy !== 'function') throw new ERROR_CODES['invalid-argument']('invalid argument: `rollout` needs a `deploy` function', [])
+    const calls = {
+      deploy: (app, version, attempt, runId, idempotencyKey) => deploy(app, version, attempt, { runId, idempotencyKey }),
+      observe: (app) => observe(app),
+      rollback: (app, version) => rollback(app, version),
+    }
+    const health = (r) => (typeof r === 'string' ? [null, r, null] : [null, r?.health ?? null, r?.version ?? null])
+    const dispatch = (kind, ...args) => Promise.resolve().then(() => calls[kind](...args)).then(
+      (r) => (kind === 'observe' ? health(r) : [null, null, null]), (e) => [String(e instanceof Error ? e.message : e), null, null])
+    const retry = options?.retry && Object.fromEntries(Object.entries(options.retry).map(([k, v]) => [snake(k), v]))
+    const events = onEvent && ((e) => onEvent(JSON.parse(e)))
+    return settle(await new Promise((done) => native.rollout(this._native, dispatch, !!observe, json(options && { ...options, retry }), events, done)))
+  }
 }
 
 /** A state store (`sqlite:PATH` or `postgres://...`): registry, history, audit trail. Methods from the store's table. */

@@ -1,13 +1,15 @@
 //! Node.js bindings of aoa (napi-rs): the native part of the `aoa` package. It hands JSON text to
 //! `aoa_core::dispatch::text`, on the main thread or (`...Async`) on libuv's pool, and returns its outcome text;
 //! `index.js` parses it, throws the `AoaError` subclass of the code, and generates every method from the core's
-//! table of operations.
+//! table of operations. `rollout` (`src/rollout.rs`) runs a rollout with JavaScript callbacks.
 
 use aoa_core::{ErrorCode, Manifest as Core, dispatch::text};
 use napi::bindgen_prelude::{AsyncTask, Either, ToNapiValue, TypeName};
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
+
+mod rollout;
 
 /// The JavaScript class name of each error code (the one exhaustive match).
 fn class_of(code: ErrorCode) -> &'static str {
