@@ -69,9 +69,14 @@ class Manifest {
       observe: (app) => observe(app),
       rollback: (app, version) => rollback(app, version),
     }
-    const health = (r) => (typeof r === 'string' ? [null, r, null] : [null, r?.health ?? null, r?.version ?? null])
-    const dispatch = (kind, ...args) => Promise.resolve().then(() => calls[kind](...args)).then(
-      (r) => (kind === 'observe' ? health(r) : [null, null, null]), (e) => [String(e instanceof Error ? e.message : e), null, null])
+    const answer = (kind) => (r) => (kind !== 'observe' ? [null, null, null] : typeof r === 'string' ? [null, r, null] : [null, r?.health ?? null, r?.version ?? null])
+    const failure = (e) => [String(e instanceof Error ? e.message : e), null, null]
+    const dispatch = (kind, ...args) => { // a promise only when the callback returned one
+      try {
+        const r = calls[kind](...args)
+        return typeof r?.then === 'function' ? Promise.resolve(r).then(answer(kind), failure) : answer(kind)(r)
+      } catch (e) { return failure(e) }
+    }
     const retry = options?.retry && Object.fromEntries(Object.entries(options.retry).map(([k, v]) => [snake(k), v]))
     const events = onEvent && ((e) => onEvent(JSON.parse(e)))
     return settle(await new Promise((done) => native.rollout(this._native, dispatch, !!observe, json(options && { ...options, retry }), events, done)))

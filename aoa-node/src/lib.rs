@@ -9,7 +9,7 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
 
-mod rollout;
+pub mod rollout;
 
 /// The JavaScript class name of each error code (the one exhaustive match).
 fn class_of(code: ErrorCode) -> &'static str {

@@ -5,7 +5,7 @@
 use crate::Manifest;
 use aoa_rollout::text::{Answer, Call, Foreign};
 use napi::Status;
-use napi::bindgen_prelude::{FnArgs, Promise};
+use napi::bindgen_prelude::{Either, FnArgs, Promise};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode::NonBlocking};
 use napi_derive::napi;
 use std::sync::Arc;
@@ -13,9 +13,11 @@ use std::task::{Context, Poll, Wake, Waker};
 
 /// `(kind, app, version, attempt, runId, idempotencyKey)`, owned.
 type Args = FnArgs<(&'static str, String, Option<String>, u32, String, String)>;
-/// The JavaScript function that runs every callback: it resolves to `[error, health, version]` (`error` when
-/// the callback threw or rejected).
-type Dispatch = ThreadsafeFunction<Args, Promise<Vec<Option<String>>>, Args, Status, false>;
+/// What the JavaScript side answers: `[error, health, version]` (`error` when the callback threw or rejected).
+type Reply = Vec<Option<String>>;
+/// The JavaScript function that runs every callback: it returns the [`Reply`], or a promise of it when the
+/// callback returned a promise.
+type Dispatch = ThreadsafeFunction<Args, Either<Reply, Promise<Reply>>, Args, Status, false>;
 /// A JavaScript function of one string (`onEvent`, the completion).
 type Sink = ThreadsafeFunction<String, (), String, Status, false>;
 
@@ -39,7 +41,12 @@ fn answer(dispatch: &Dispatch, c: Call<'_>) -> Answer {
         own(c.run_id),
         own(c.idempotency_key),
     );
-    let mut future = std::pin::pin!(async { dispatch.call_async_catch(args.into()).await?.await });
+    let mut future = std::pin::pin!(async {
+        match dispatch.call_async_catch(args.into()).await? {
+            Either::A(reply) => Ok(reply),
+            Either::B(promise) => promise.await,
+        }
+    });
     let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     let reply = loop {
         match future.as_mut().poll(&mut Context::from_waker(&waker)) {
@@ -61,7 +68,7 @@ fn answer(dispatch: &Dispatch, c: Call<'_>) -> Answer {
 /// Rolls out `manifest` on a new thread (see `aoa_rollout::text::run`): `dispatch` runs each callback,
 /// `onEvent` gets every journal entry as JSON text, `done` the outcome as JSON text.
 #[napi]
-pub(crate) fn rollout(
+pub fn rollout(
     manifest: &Manifest,
     dispatch: Dispatch,
     observes: bool,
