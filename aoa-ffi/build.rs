@@ -2,7 +2,7 @@
 
 fn main() {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
-    println!("cargo::rerun-if-changed=src/lib.rs");
+    println!("cargo::rerun-if-changed=src");
     println!("cargo::rerun-if-changed=cbindgen.toml");
     let config = match cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")) {
         Ok(config) => config,

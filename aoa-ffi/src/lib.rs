@@ -7,12 +7,15 @@
 //!   `{"code": "...", "message": "...", "diagnostics": [{"code", "message", "file", "line", "column", "path", "app", "hint"}]}`;
 //! - strings handed out are UTF-8 JSON, freed with [`aoa_string_free`]; manifests are freed with
 //!   [`aoa_manifest_free`]; both accept NULL;
-//! - no panic crosses the boundary: it becomes `AOA_STATUS_PANIC`.
+//! - no panic crosses the boundary: it becomes `AOA_STATUS_PANIC`;
+//! - [`rollout::aoa_rollout`] runs a rollout with C callbacks (function pointers and a `void *user_data`).
 
 use aoa_core::{Error, ErrorCode, Manifest, dispatch};
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub mod rollout;
 
 /// A status code: 0 for success, otherwise the kind of error (one per core error code). A plain `int32_t`
 /// in C (never a C enum, so an unknown value from a newer library is still well defined).

@@ -3,6 +3,7 @@
 
 use crate::callbacks::{Callbacks, DeployRequest, Observation};
 use crate::journal::{JournalEvent, MemoryJournal};
+use crate::report::Report;
 use crate::run::Rollout;
 use crate::settings::options_from_json;
 use aoa_core::dispatch::text::failure;
@@ -18,10 +19,23 @@ pub fn run(
     callbacks: Arc<dyn Callbacks>,
     progress: &mut dyn FnMut(&str),
 ) -> String {
-    outcome(options_from_json(options).and_then(|o| {
-        let mut journal = MemoryJournal::default();
-        Rollout::new(manifest, o).run(callbacks, &mut journal, &mut |e| progress(&event_text(e)))
-    }))
+    outcome(report(manifest, options, callbacks, progress))
+}
+
+/// [`run`] with the report or the error as they are (for the C ABI, which reports errors its own way).
+///
+/// # Errors
+/// Those of [`options_from_json`] and [`Rollout::run`].
+pub fn report(
+    manifest: &Manifest,
+    options: Option<&str>,
+    callbacks: Arc<dyn Callbacks>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report> {
+    let mut journal = MemoryJournal::default();
+    Rollout::new(manifest, options_from_json(options)?).run(callbacks, &mut journal, &mut |e| {
+        progress(&event_text(e));
+    })
 }
 
 /// A journal entry as JSON text (the shape of `aoa rollout --output json` lines).
