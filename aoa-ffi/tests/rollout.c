@@ -24,6 +24,8 @@ static int failures = 0;
     } while (0)
 
 #define APPS 64
+/* examples/platform has permission sections: who runs the rollout is checked first. */
+#define ADMIN "\"subject\": \"user:ann\", \"groups\": [\"group:platform-admins\"]"
 
 /* What the callbacks share (user_data): the deploy order, guarded by a mutex since workers run at once. */
 typedef struct {
@@ -125,14 +127,14 @@ int main(void) {
     pthread_mutex_init(&rec.lock, NULL);
     aoa_callbacks cb = {.user_data = &rec, .deploy = deploy, .on_event = on_event};
 
-    cJSON *report = run(m, &rec, &cb, "{\"max_parallel\": 4, \"run_id\": \"r1\"}");
+    cJSON *report = run(m, &rec, &cb, "{\"max_parallel\": 4, \"run_id\": \"r1\", " ADMIN "}");
     CHECK(rec.count == 30, "%d deploys", rec.count);
     CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(report, "counts"), "succeeded")->valueint == 30, "succeeded");
     CHECK(strcmp(cJSON_GetObjectItem(report, "run_id")->valuestring, "r1") == 0, "run id");
     CHECK(rec.events == 60, "%d events", rec.events);
     cJSON_Delete(report);
 
-    const char *cont = "{\"on_failure\": \"continue\", \"retry\": {\"max_attempts\": 1}, \"health_poll_ms\": 1, "
+    const char *cont = "{" ADMIN ", \"on_failure\": \"continue\", \"retry\": {\"max_attempts\": 1}, \"health_poll_ms\": 1, "
                        "\"health_timeout_ms\": 20}";
     for (int with_message = 0; with_message < 2; with_message++) {
         forget(&rec);
@@ -166,6 +168,7 @@ int main(void) {
     CHECK(aoa_rollout(m, &cb, "{\"max_paralel\": 1}", &out) == AOA_STATUS_INVALID_ARGUMENT, "bad options");
     CHECK(strstr(aoa_last_error(), "max_paralel") != NULL, "%s", aoa_last_error());
     CHECK(aoa_rollout(NULL, &cb, NULL, &out) == AOA_STATUS_INVALID_ARGUMENT, "NULL manifest");
+    CHECK(aoa_rollout(m, &cb, "{\"subject\": \"user:bob\"}", &out) == AOA_STATUS_DENIED, "a denied subject");
     aoa_reply_set(NULL, "ignored");
 
     forget(&rec);

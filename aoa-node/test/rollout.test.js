@@ -8,6 +8,8 @@ const path = require('node:path')
 const aoa = require('..')
 
 const PLATFORM = path.resolve(__dirname, '..', '..', 'examples', 'platform')
+// examples/platform has permission sections: who runs the rollout is checked first.
+const ADMIN = { subject: 'user:ann', groups: ['group:platform-admins'] }
 const CONTINUE = { onFailure: 'continue', retry: { maxAttempts: 1 } }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -37,7 +39,7 @@ test('async deploys run in dependency order, concurrently, with their context', 
       contexts[app] = [version, attempt, context]
     },
     observe: async (app) => (app === 'platform' ? { health: 'healthy', version: '2026.11.1' } : 'healthy'),
-    options: { runId: 'r1', maxParallel: 8, healthPollMs: 1 },
+    options: { ...ADMIN, runId: 'r1', maxParallel: 8, healthPollMs: 1 },
     onEvent: (e) => events.push(e),
   })
   assert.equal(report.counts.succeeded, 30)
@@ -59,7 +61,7 @@ for (const [how, deploy] of [
   test(`a deploy that ${how} fails only its app; its dependents are skipped`, async () => {
     const m = aoa.load(PLATFORM)
     const calls = []
-    const report = await m.rollout({ deploy: (app) => { calls.push(app); return deploy(app) }, options: CONTINUE })
+    const report = await m.rollout({ deploy: (app) => { calls.push(app); return deploy(app) }, options: { ...ADMIN, ...CONTINUE } })
     const outcome = Object.fromEntries(report.apps.map((a) => [a.app, a]))
     assert.equal(outcome['platform/vault'].status, 'failed')
     assert.equal(outcome['platform/vault'].reason, 'vault is sealed')
@@ -94,4 +96,5 @@ test('a bad health fails the app; bad options and a missing deploy reject with t
   assert.equal(outcome.api.status, 'skipped')
   await assert.rejects(m.rollout({ deploy() {}, options: { maxParalel: 2 } }), aoa.InvalidArgumentError)
   await assert.rejects(m.rollout({}), aoa.InvalidArgumentError)
+  await assert.rejects(aoa.load(PLATFORM).rollout({ deploy() {}, options: { subject: 'user:bob' } }), aoa.DeniedError)
 })

@@ -12,6 +12,8 @@ import pytest
 import aoa
 
 PLATFORM = Path(__file__).resolve().parents[2] / "examples" / "platform"
+#: Who runs the rollouts of examples/platform (it has permission sections: RBAC is checked first).
+ADMIN = {"subject": "user:ann", "groups": ["group:platform-admins"]}
 #: Fail at once (no retries) and let independent branches go on.
 CONTINUE = {"on_failure": "continue", "retry": {"max_attempts": 1}}
 
@@ -42,7 +44,7 @@ def test_plain_callables_deploy_every_app_in_dependency_order() -> None:
             contexts[app] = (version, context)
 
     events: List[Dict[str, Any]] = []
-    report = aoa.rollout(m, deploy, options={"run_id": "r1", "max_parallel": 4}, on_event=events.append)
+    report = aoa.rollout(m, deploy, options={**ADMIN, "run_id": "r1", "max_parallel": 4}, on_event=events.append)
     assert report["counts"]["succeeded"] == 30 and report["run_id"] == "r1"
     assert sorted(calls) == sorted(a["app"] for a in report["apps"]) and len(set(calls)) == 30
     assert_order(m, calls)
@@ -67,7 +69,7 @@ def test_async_callbacks_are_awaited_and_run_concurrently() -> None:
         await asyncio.sleep(0)
         return ("healthy", "1") if app == "platform" else "healthy"
 
-    report = m.rollout(deploy, observe=observe, options={"max_parallel": 8, "health_poll_ms": 1})
+    report = m.rollout(deploy, observe=observe, options={**ADMIN, "max_parallel": 8, "health_poll_ms": 1})
     assert report["counts"]["succeeded"] == 30 and len(calls) == 30
     assert most[0] > 1, "coroutines of different apps should overlap"
     assert_order(m, calls)
@@ -90,7 +92,7 @@ def test_an_exception_fails_only_its_app(asynchronous: bool) -> None:
     def deploy(app: str, version: Optional[str], attempt: int, context: Dict[str, str]) -> None:
         fail_vault(app)
 
-    report = aoa.rollout(m, deploy_async if asynchronous else deploy, options=CONTINUE)
+    report = aoa.rollout(m, deploy_async if asynchronous else deploy, options={**ADMIN, **CONTINUE})
     outcome = {a["app"]: a for a in report["apps"]}
     assert outcome["platform/vault"]["status"] == "failed"
     assert outcome["platform/vault"]["reason"] == "RuntimeError: vault is sealed"
@@ -114,6 +116,8 @@ def test_errors_raise_the_aoa_classes() -> None:
     m = aoa.Manifest.from_apps([{"name": "db"}])
     with pytest.raises(aoa.InvalidArgumentError, match="max_paralel"):
         m.rollout(lambda *a: None, options={"max_paralel": 2})
+    with pytest.raises(aoa.DeniedError):
+        aoa.load(PLATFORM).rollout(lambda *a: None, options={"subject": "user:bob"})
     with pytest.raises(TypeError):
         m.rollout()  # type: ignore[call-arg]
 

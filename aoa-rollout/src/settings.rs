@@ -4,11 +4,15 @@
 //! {"run_id": "r1", "max_parallel": 4, "class_limits": {"db-migration": 2},
 //!  "retry": {"max_attempts": 3, "initial_ms": 1000, "factor": 2.0, "cap_ms": 60000},
 //!  "attempt_timeout_ms": 600000, "deadline_ms": 3600000, "on_failure": "continue", "waves": false,
-//!  "workers": 16, "health_poll_ms": 1000, "health_timeout_ms": 300000}
+//!  "workers": 16, "health_poll_ms": 1000, "health_timeout_ms": 300000,
+//!  "subject": "user:ann", "groups": ["group:sre"]}
 //! ```
 //!
 //! Every field is optional; unknown fields are errors. `deadline_ms` counts from the start of the run.
+//! `subject` and `groups`: who runs it (the RBAC check before anything runs; required for a manifest with
+//! permission sections).
 
+use crate::rbac::Actor;
 use crate::run::Options;
 use aoa_core::schedule::{OnFailure, Retry};
 use aoa_core::{Error, Result};
@@ -33,6 +37,9 @@ struct Settings {
     workers: Option<usize>,
     health_poll_ms: Option<u64>,
     health_timeout_ms: Option<u64>,
+    subject: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +98,10 @@ pub fn options_from_json(text: Option<&str>) -> Result<Options> {
     if let Some(ms) = settings.health_timeout_ms {
         options.health_timeout = Duration::from_millis(ms);
     }
+    options.actor = settings.subject.map(|subject| Actor {
+        subject,
+        groups: settings.groups,
+    });
     options.policy.check()?;
     Ok(options)
 }

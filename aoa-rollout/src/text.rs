@@ -227,4 +227,33 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_subject_in_the_options_is_checked_before_anything_runs() {
+        let m = Manifest::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/platform"))
+            .unwrap();
+        let calls = Arc::new(Mutex::new(0));
+        let counted = Arc::clone(&calls);
+        let call = move |_: Call<'_>| {
+            *counted.lock().unwrap() += 1;
+            Ok((None, None))
+        };
+        let foreign: Arc<dyn Callbacks> = Arc::new(Foreign {
+            call,
+            observes: false,
+        });
+        let outcome = |options: &str| {
+            let out = run(&m, Some(options), Arc::clone(&foreign), &mut |_| {});
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        assert_eq!(outcome("{}")["error"]["code"], "invalid-argument");
+        assert_eq!(
+            outcome(r#"{"subject": "user:bob"}"#)["error"]["code"],
+            "denied"
+        );
+        assert_eq!(*calls.lock().unwrap(), 0);
+        let ok = outcome(r#"{"subject": "user:ann", "groups": ["group:platform-admins"]}"#);
+        assert_eq!(ok["ok"]["counts"]["succeeded"], 30);
+        assert_eq!(*calls.lock().unwrap(), 30);
+    }
 }
