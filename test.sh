@@ -168,8 +168,9 @@ if [ ! -d target/jose/node_modules/jose ]; then
 fi
 JOSE_DIR=target/jose node --test aoa-token/tests/verifiers/jose.test.mjs
 
-echo "== rollout callbacks (issue 12): C under valgrind (Python and Node: their suites above)"
+echo "== rollout callbacks (issue 12): C under valgrind, Kotlin (compiled above) on the JVM; Python and Node: their suites above"
 gcc $CFLAGS aoa-ffi/tests/rollout.c target/debug/libaoa.a -lcjson -lpthread -ldl -lm -o target/debug/aoa-rollout-c
 $VALGRIND target/debug/aoa-rollout-c
+$JAVA_RUN RolloutKt
 
 echo "== all suites passed (target/: $(du -sh target | cut -f1), disk: $(df -h . | tail -1 | awk '{print $4}') free)"

@@ -1,10 +1,12 @@
 //! Kotlin/JVM binding of aoa through uniffi (the Kotlin side comes from `uniffi-bindgen`): every operation
 //! goes through [`aoa_core::dispatch`] by name, JSON arguments in, a JSON result out, so a new operation needs
-//! no change here.
+//! no change here. `Manifest.rollout` (`src/rollout.rs`) runs a rollout with a Kotlin callback interface.
 
 use aoa_core::dispatch::{self, text};
 use aoa_core::{Error, ErrorCode, Format};
 use std::sync::Arc;
+
+mod rollout;
 
 uniffi::setup_scaffolding!();
 
