@@ -12,8 +12,26 @@
 #define AOA_MUST_USE
 #endif
 
+// The app runs as it should (what `observe` returns).
+#define AOA_HEALTH_HEALTHY 0
+
+// The app is not healthy yet, getting there.
+#define AOA_HEALTH_PROGRESSING 1
+
+// The app runs but fails.
+#define AOA_HEALTH_DEGRADED 2
+
+// The app is not there.
+#define AOA_HEALTH_MISSING 3
+
+// The app's health cannot be told.
+#define AOA_HEALTH_UNKNOWN 4
+
 // An opaque, immutable, validated manifest. Safe to share between threads for reading.
 typedef struct aoa_manifest aoa_manifest;
+
+// What a callback hands back besides its return value (opaque; set with [`aoa_reply_set`]).
+typedef struct aoa_reply aoa_reply;
 
 // An open state store (`aoa_store`): one call at a time (calls from several threads wait for each other).
 typedef struct aoa_store aoa_store;
@@ -21,6 +39,53 @@ typedef struct aoa_store aoa_store;
 // A status code: 0 for success, otherwise the kind of error (one per core error code). A plain `int32_t`
 // in C (never a C enum, so an unknown value from a newer library is still well defined).
 typedef int32_t aoa_status;
+
+// One attempt to deploy one app. The strings are valid during the call only.
+typedef struct aoa_deploy_request {
+  // The app's name.
+  const char *app;
+  // The version the manifest declares, or NULL.
+  const char *version;
+  // The attempt, from 1.
+  uint32_t attempt;
+  // The run.
+  const char *run_id;
+  // The same for every attempt of this app in this run: a deploy that sees it again may treat it as a repeat.
+  const char *idempotency_key;
+} aoa_deploy_request;
+
+// Deploys an app: returns 0 on success; anything else fails the attempt (with the reply's text, if set).
+typedef int32_t (*aoa_deploy_fn)(void *user_data,
+                                 const struct aoa_deploy_request *request,
+                                 struct aoa_reply *reply);
+
+// Tells an app's health: returns an `AOA_HEALTH_*` value (the reply's text: the version seen), or a
+// negative value when the health cannot be read (the reply's text: why).
+typedef int32_t (*aoa_observe_fn)(void *user_data, const char *app, struct aoa_reply *reply);
+
+// Returns an app to `to_version` (NULL: the app did not exist): 0 on success, as [`AoaDeployFn`].
+typedef int32_t (*aoa_rollback_fn)(void *user_data,
+                                   const char *app,
+                                   const char *to_version,
+                                   struct aoa_reply *reply);
+
+// Receives one journal entry as JSON (valid during the call), on the thread that called [`aoa_rollout`].
+typedef void (*aoa_event_fn)(void *user_data, const char *event_json);
+
+// The callbacks of a rollout: `deploy` is required, the others may be NULL (without `observe` an app is
+// healthy once deployed).
+typedef struct aoa_callbacks {
+  // Handed to every callback as is.
+  void *user_data;
+  // Deploys an app.
+  aoa_deploy_fn deploy;
+  // Tells an app's health.
+  aoa_observe_fn observe;
+  // Returns an app to an earlier version.
+  aoa_rollback_fn rollback;
+  // Receives every journal entry.
+  aoa_event_fn on_event;
+} aoa_callbacks;
 
 // Success.
 #define AOA_STATUS_OK 0
@@ -171,6 +236,31 @@ const char *aoa_last_error(void);
 
 // The library's version (the crate's), a static NUL-terminated string.
 const char *aoa_version(void);
+
+// Sets the text of a callback's reply (copied; invalid UTF-8 is replaced). NULL arguments are ignored.
+//
+// # Safety
+// `reply` must be NULL or the reply handed to the running callback; `text` NULL or a NUL-terminated string.
+void aoa_reply_set(struct aoa_reply *reply,
+                   const char *text);
+
+// Rolls out `manifest`: calls `callbacks->deploy` for every app as soon as the apps it waits for succeeded,
+// on worker threads, polls `observe` as the health gate, and stores the report as JSON in `*out_json`
+// (`{"run_id", "apps": [{"app", "status", "attempts", "started_ms", "finished_ms", "reason"}], "counts",
+// "critical_path", "elapsed_ms"}`). `options_json`: the run options (`{"max_parallel": 4, "on_failure":
+// "continue", "retry": {"max_attempts": 1}, ...}`) or NULL. A failing callback fails only its app; the status
+// is an error only when the rollout could not run (bad options, a cycle).
+//
+// # Safety
+// `manifest` must be a live handle, `callbacks` valid for the call, `options_json` NULL or a NUL-terminated
+// string, `out_json` a valid pointer (free the result with `aoa_string_free`). The callbacks and `user_data`
+// must be safe to call from several threads at once. No callback starts after this function returns, except
+// when an attempt outlived its `attempt_timeout_ms`: it runs on (with its health gate) in the background.
+AOA_MUST_USE
+aoa_status aoa_rollout(const struct aoa_manifest *manifest,
+                       const struct aoa_callbacks *callbacks,
+                       const char *options_json,
+                       char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"
