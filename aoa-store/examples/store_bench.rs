@@ -56,8 +56,8 @@ fn main() {
         );
         if sqlite {
             // Prepared single-row inserts (cached statement) in one transaction.
-            let sql =
-                format!("{head} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+            let marks: Vec<String> = (1..=rows[0].len()).map(|i| format!("?{i}")).collect();
+            let sql = format!("{head} VALUES ({})", marks.join(", "));
             for r in &rows {
                 tx.execute(&sql, r).unwrap();
             }
