@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
-use crate::source::{LoadOptions, TreeFile, parse_yaml_documents, read_tree};
+use crate::source::{LoadOptions, TreeFile, parse_yaml_documents_to_depth, read_tree};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -174,7 +174,8 @@ fn read_file(repo: &mut Repository, file: &TreeFile, charts: &BTreeSet<String>) 
         // The chart's own files (Chart.yaml, values) are not Kubernetes objects.
         return;
     }
-    let documents = match parse_yaml_documents(text, &file.shown) {
+    // Findings need a document's line and a ConfigMap's `/data/KEY` lines: positions two levels deep.
+    let documents = match parse_yaml_documents_to_depth(text, &file.shown, 2) {
         Ok(documents) => documents,
         Err(error) => {
             let placeholder = has_placeholder(text);

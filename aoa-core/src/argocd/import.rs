@@ -679,9 +679,10 @@ fn manifest(loaded: &Loaded) -> Value {
             labels,
         });
     }
-    // depends_on: within each set of siblings, every app waits for the siblings of the previous wave.
+    // depends_on: within each set of siblings (the objects one Application syncs), every app waits for the
+    // siblings of the previous wave. Roots are synced by nobody here: Argo orders nothing between them.
     let mut siblings: BTreeMap<Option<&str>, BTreeMap<i64, Vec<&str>>> = BTreeMap::new();
-    for e in &entries {
+    for e in entries.iter().filter(|e| e.parent.is_some()) {
         siblings
             .entry(e.parent)
             .or_default()
@@ -692,8 +693,10 @@ fn manifest(loaded: &Loaded) -> Value {
     let apps: Vec<Value> = entries
         .iter()
         .map(|e| {
-            let waves = &siblings[&e.parent];
-            let before = waves.range(..e.wave).next_back().map(|(_, names)| {
+            let before = siblings
+                .get(&e.parent)
+                .and_then(|waves| waves.range(..e.wave).next_back());
+            let before = before.map(|(_, names)| {
                 let mut names = names.clone();
                 names.sort_unstable();
                 names

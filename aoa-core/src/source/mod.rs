@@ -26,7 +26,10 @@ pub use schema_files::{
 };
 pub use tree::{MAX_TREE_FILES, TreeFile, read_tree};
 pub(crate) use yaml::parse_yaml;
-pub use yaml::{MAX_YAML_DEPTH, MIN_ALIAS_EXPANSION_BYTES, YamlDocument, parse_yaml_documents};
+pub use yaml::{
+    MAX_YAML_DEPTH, MIN_ALIAS_EXPANSION_BYTES, YamlDocument, parse_yaml_documents,
+    parse_yaml_documents_to_depth,
+};
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};

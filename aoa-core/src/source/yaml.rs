@@ -50,7 +50,7 @@ enum Frame {
 ///
 /// Errors are syntax diagnostics with the line and column where parsing stopped.
 pub(crate) fn parse_yaml(text: &str, origin: &str) -> Result<(Value, Positions), Diagnostic> {
-    let mut documents = parse_stream(text, origin, false)?;
+    let mut documents = parse_stream(text, origin, false, usize::MAX)?;
     Ok(documents.pop().map_or_else(
         || (Value::Null, Positions::default()),
         |d| (d.value, d.positions),
@@ -73,11 +73,30 @@ pub struct YamlDocument {
 /// # Errors
 /// A syntax diagnostic with the line and column where parsing stopped.
 pub fn parse_yaml_documents(text: &str, origin: &str) -> Result<Vec<YamlDocument>, Diagnostic> {
-    parse_stream(text, origin, true)
+    parse_stream(text, origin, true, usize::MAX)
 }
 
-fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument>, Diagnostic> {
+/// [`parse_yaml_documents`] recording positions only down to `depth` (0: each document's root; 2:
+/// `/data/KEY`): much less work for large repositories whose findings need only a document's line.
+///
+/// # Errors
+/// As [`parse_yaml_documents`].
+pub fn parse_yaml_documents_to_depth(
+    text: &str,
+    origin: &str,
+    depth: usize,
+) -> Result<Vec<YamlDocument>, Diagnostic> {
+    parse_stream(text, origin, true, depth)
+}
+
+fn parse_stream(
+    text: &str,
+    origin: &str,
+    many: bool,
+    depth: usize,
+) -> Result<Vec<YamlDocument>, Diagnostic> {
     let mut builder = Builder {
+        depth,
         origin,
         stack: Vec::new(),
         measures: Vec::new(),
@@ -216,6 +235,8 @@ fn parse_stream(text: &str, origin: &str, many: bool) -> Result<Vec<YamlDocument
 }
 
 struct Builder<'a> {
+    /// Positions are recorded for nodes at most this deep.
+    depth: usize,
     origin: &'a str,
     stack: Vec<Frame>,
     /// The size and height so far of each open frame's children, side by side with `stack`.
@@ -231,6 +252,17 @@ impl Builder<'_> {
     /// The pointer of a node that starts now (a value, not a mapping key), recording its position.
     /// Returns an error if the node would be a mapping key that is not a scalar.
     fn child_pointer(&mut self, span: Span) -> Result<String, Diagnostic> {
+        if self.stack.len() > self.depth {
+            return match self.stack.last() {
+                Some(Frame::Map { key: None, .. }) => Err(syntax(
+                    self.origin,
+                    span.start.line(),
+                    span.start.col() + 1,
+                    "a mapping key must be a plain string",
+                )),
+                _ => Ok(String::new()),
+            };
+        }
         let pointer = match self.stack.last() {
             None => String::new(),
             Some(Frame::Seq { items, pointer, .. }) => format!("{pointer}/{}", items.len()),
