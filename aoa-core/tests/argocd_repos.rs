@@ -257,3 +257,21 @@ fn bad_inputs_are_findings_with_file_and_line() {
     assert_eq!(regex.line, Some(9));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_application_holds_the_path_in_its_own_checkout_first() {
+    let one = app("one", "apps");
+    let two = app("two", "apps");
+    let child_one = app("child-one", "x");
+    let child_two = app("child-two", "x");
+    let dir = temp_repo(&[
+        ("c1/root.yaml", &one),
+        ("c1/apps/child.yaml", &child_one),
+        ("c2/root.yaml", &two),
+        ("c2/apps/child.yaml", &child_two),
+    ]);
+    let i = argocd::import(&dir, &ImportOptions::default()).unwrap();
+    assert_eq!(children(&i, "one"), ["child-one"]);
+    assert_eq!(children(&i, "two"), ["child-two"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -461,12 +461,22 @@ impl<'r> Tree<'r> {
     }
 
     /// The directories of the tree a source path names: the path itself, at the root or below any
-    /// directory (the tree may be a checkout holding the repository one level down).
-    fn dirs_of(&self, path: &str) -> &[&'r str] {
+    /// directory (the tree may be a checkout holding the repository one level down, or several checkouts);
+    /// when some of them are in the checkout the Application itself is written in (`from`), only those.
+    fn dirs_of(&self, path: &str, from: &str) -> Vec<&'r str> {
         if path.is_empty() {
-            return &[""];
+            return vec![""];
         }
-        self.by_suffix.get(path).map_or(&[], Vec::as_slice)
+        let all = self.by_suffix.get(path).map_or(&[][..], Vec::as_slice);
+        let own: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|dir| {
+                let root = &dir[..dir.len() - path.len()];
+                root.is_empty() || from.starts_with(root)
+            })
+            .collect();
+        if own.is_empty() { all.to_vec() } else { own }
     }
 }
 
@@ -509,7 +519,7 @@ fn resolve_parents(
             };
             let path = mount(&path, mounts);
             let mut held = BTreeSet::new();
-            for dir in tree.dirs_of(&path) {
+            for dir in tree.dirs_of(&path, &app.relative) {
                 tree.held(dir, source.recurse, &mut held, &mut BTreeSet::new());
             }
             for file in held {
